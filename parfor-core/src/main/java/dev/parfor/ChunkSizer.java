@@ -1,0 +1,55 @@
+package dev.parfor;
+
+/**
+ * Picks how many inputs go into each chunk. Tiny bodies are batched so that the cost of handing a chunk to an
+ * engine is amortised; slow bodies run one per chunk so the load stays balanced. The estimate of a body's cost
+ * starts from earlier runs of the same loop when there were any, otherwise sizes start at 1 and grow as chunks
+ * report their time. Not thread-safe: the loop's lock guards it.
+ */
+final class ChunkSizer {
+
+    /** A chunk should take about this long: long enough to amortise dispatch, short enough to balance. */
+    static final long TARGET_CHUNK_NANOS = 500_000;
+
+    private final int fixed;
+    private final int max;
+    private double nanosPerInput;
+    private int size = 1;
+
+    /**
+     * @param fixed a chunk size the user chose, or 0 for automatic
+     * @param max the largest automatic size
+     * @param learnedNanosPerInput the cost of one input in earlier runs, or NaN
+     */
+    ChunkSizer(int fixed, int max, double learnedNanosPerInput) {
+        this.fixed = fixed;
+        this.max = Math.max(1, max);
+        this.nanosPerInput = learnedNanosPerInput;
+        if (!Double.isNaN(learnedNanosPerInput)) {
+            size = ideal();
+        }
+    }
+
+    int next() {
+        return fixed > 0 ? fixed : size;
+    }
+
+    void record(int inputs, long nanos) {
+        if (fixed > 0 || inputs <= 0) {
+            return;
+        }
+        double sample = Math.max(1.0, (double) nanos / inputs);
+        nanosPerInput = Double.isNaN(nanosPerInput) ? sample : 0.7 * nanosPerInput + 0.3 * sample;
+        // Grow at most fourfold per report: early chunks run cold code and over-estimate the cost.
+        size = Math.min(ideal(), size * 4);
+    }
+
+    double nanosPerInput() {
+        return nanosPerInput;
+    }
+
+    private int ideal() {
+        double ideal = TARGET_CHUNK_NANOS / Math.max(1.0, nanosPerInput);
+        return (int) Math.max(1, Math.min(max, ideal));
+    }
+}

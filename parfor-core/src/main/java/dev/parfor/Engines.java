@@ -1,0 +1,97 @@
+package dev.parfor;
+
+import java.util.concurrent.Executor;
+
+/**
+ * The built-in engines. Each call creates a new engine; an engine given to {@link ParallelFor#create} or
+ * {@link ParallelFor.Builder#engine} is closed with the {@code ParallelFor}.
+ *
+ * <pre>{@code
+ * ParallelFor parfor = ParallelFor.builder()
+ *         .engine("cpu", Engines.forkJoin(4))
+ *         .engine("io", Engines.virtualThreads(200))
+ *         .defaultEngine("cpu")
+ *         .build();
+ * }</pre>
+ */
+public final class Engines {
+
+    private Engines() {}
+
+    /**
+     * Runs every task on the caller's thread, in input order: exact for-loop semantics, for debugging and tests.
+     * Under {@link ErrorPolicy#FAIL_FAST} it stops at the first failure.
+     *
+     * @return the engine
+     */
+    public static Engine sequential() {
+        return new SequentialEngine();
+    }
+
+    /**
+     * A dedicated work-stealing {@link java.util.concurrent.ForkJoinPool} (never the common pool) with one thread
+     * per available processor: for CPU-bound bodies.
+     *
+     * @return the engine
+     */
+    public static Engine forkJoin() {
+        return forkJoin(Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * A dedicated work-stealing {@link java.util.concurrent.ForkJoinPool} with the given number of threads.
+     *
+     * @param parallelism threads in the pool, at least 1
+     * @return the engine
+     */
+    public static Engine forkJoin(int parallelism) {
+        return new ForkJoinEngine(Checks.positive(parallelism, "parallelism"), "parfor-fork-join-");
+    }
+
+    /**
+     * A dedicated work-stealing pool whose threads are named with a prefix.
+     *
+     * @param parallelism threads in the pool, at least 1
+     * @param threadNamePrefix prefix of the threads' names, followed by a number
+     * @return the engine
+     */
+    public static Engine forkJoin(int parallelism, String threadNamePrefix) {
+        return new ForkJoinEngine(
+                Checks.positive(parallelism, "parallelism"), Checks.name(threadNamePrefix, "threadNamePrefix"));
+    }
+
+    /**
+     * A virtual thread per task, at most {@code maxConcurrency} at once so that what the bodies call is protected:
+     * for blocking I/O.
+     *
+     * @param maxConcurrency tasks running at once, at least 1
+     * @return the engine
+     */
+    public static Engine virtualThreads(int maxConcurrency) {
+        return new VirtualThreadEngine(Checks.positive(maxConcurrency, "maxConcurrency"), "parfor-virtual-");
+    }
+
+    /**
+     * A virtual thread per task, with named threads.
+     *
+     * @param maxConcurrency tasks running at once, at least 1
+     * @param threadNamePrefix prefix of the threads' names, followed by a number
+     * @return the engine
+     */
+    public static Engine virtualThreads(int maxConcurrency, String threadNamePrefix) {
+        return new VirtualThreadEngine(
+                Checks.positive(maxConcurrency, "maxConcurrency"), Checks.name(threadNamePrefix, "threadNamePrefix"));
+    }
+
+    /**
+     * Runs tasks on an executor the application already has, at most {@code parallelism} of a loop at once. The
+     * executor is not shut down when the engine closes: its owner does that.
+     *
+     * @param executor the executor
+     * @param parallelism tasks of one loop running at once, at least 1
+     * @return the engine
+     */
+    public static Engine executor(Executor executor, int parallelism) {
+        return new ExecutorEngine(Checks.notNull(executor, "executor"), Checks.positive(parallelism, "parallelism"));
+    }
+}

@@ -1,0 +1,69 @@
+package dev.parfor;
+
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.TimeUnit;
+
+/** A dedicated ForkJoinPool; a chunk submitted from one of its workers goes to that worker's own queue. */
+final class ForkJoinEngine implements Engine {
+
+    private final ForkJoinPool pool;
+
+    ForkJoinEngine(int parallelism, String threadNamePrefix) {
+        ForkJoinPool.ForkJoinWorkerThreadFactory factory = p -> {
+            ForkJoinWorkerThread thread = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+            thread.setName(threadNamePrefix + thread.getPoolIndex());
+            thread.setDaemon(true);
+            return thread;
+        };
+        // Chunks never throw (failures are part of their outcome), so the handler only sees parfor bugs.
+        this.pool = new ForkJoinPool(parallelism, factory, null, false);
+    }
+
+    @Override
+    public String type() {
+        return "fork-join";
+    }
+
+    @Override
+    public int parallelism() {
+        return pool.getParallelism();
+    }
+
+    @Override
+    public void execute(Chunk chunk) {
+        pool.execute(chunk::run);
+    }
+
+    @Override
+    public int activeCount() {
+        return pool.getActiveThreadCount();
+    }
+
+    @Override
+    public long queuedCount() {
+        return pool.getQueuedSubmissionCount() + pool.getQueuedTaskCount();
+    }
+
+    @Override
+    public Optional<ExecutorService> executorService() {
+        return Optional.of(pool);
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+        try {
+            pool.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "fork-join(" + pool.getParallelism() + ")";
+    }
+}

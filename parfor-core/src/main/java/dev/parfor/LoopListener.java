@@ -1,0 +1,39 @@
+package dev.parfor;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Receives the events of every loop of a {@link ParallelFor}: the hook for metrics, tracing and dashboards. All
+ * methods have empty defaults. {@link #loopStarted} and {@link #loopFinished} run on the thread that runs the loop
+ * (the caller, or the thread consuming a result stream); task events run on worker threads and must be thread-safe
+ * and quick. A listener that throws is logged and otherwise ignored.
+ */
+public interface LoopListener {
+
+    /**
+     * A loop is about to dispatch its first task.
+     *
+     * @param loop the loop
+     */
+    default void loopStarted(LoopInfo loop) {}
+
+    /**
+     * Tasks of a loop ended; reported in batches (one call per chunk and outcome) so that tiny bodies stay cheap.
+     *
+     * @param loop the loop
+     * @param outcome how the tasks ended
+     * @param count how many tasks ended that way
+     * @param nanos the time those tasks took together, in nanoseconds (0 when unknown)
+     */
+    default void tasksEnded(LoopInfo loop, TaskOutcome outcome, int count, long nanos) {}
+
+    /**
+     * A loop ended.
+     *
+     * @param loop the loop
+     * @param outcome how it ended
+     * @param error the exception the caller receives, or {@code null} when the loop returned normally
+     * @param progress the final counts
+     */
+    default void loopFinished(LoopInfo loop, LoopOutcome outcome, @Nullable Throwable error, Progress progress) {}
+}

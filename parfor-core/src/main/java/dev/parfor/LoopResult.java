@@ -1,0 +1,85 @@
+package dev.parfor;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The values and failures of a loop, each at its input's index. Immutable.
+ *
+ * @param <R> the result type
+ */
+public final class LoopResult<R extends @Nullable Object> {
+
+    private final String loop;
+    private final List<R> values;
+    private final List<TaskFailure> failures;
+
+    LoopResult(String loop, List<R> values, List<TaskFailure> failures) {
+        this.loop = loop;
+        this.values = Collections.unmodifiableList(values);
+        this.failures = List.copyOf(failures);
+    }
+
+    /**
+     * The values in input order; a failed input's slot holds the loop's fallback ({@code null} unless set).
+     *
+     * @return the values, one per input
+     */
+    public List<R> values() {
+        return values;
+    }
+
+    /**
+     * The failed inputs, in input order.
+     *
+     * @return the failures; empty when every input succeeded
+     */
+    public List<TaskFailure> failures() {
+        return failures;
+    }
+
+    /**
+     * Whether every input produced a value.
+     *
+     * @return {@code true} when there are no failures
+     */
+    public boolean succeeded() {
+        return failures.isEmpty();
+    }
+
+    /**
+     * The values, or an exception when any input failed.
+     *
+     * @return the values in input order
+     * @throws ParallelForException naming the first failed input, with its error as the cause and the other
+     *     failures suppressed
+     */
+    public List<R> orThrow() {
+        if (failures.isEmpty()) {
+            return values;
+        }
+        TaskFailure first = failures.get(0);
+        ParallelForException error = new ParallelForException(
+                Texts.failureMessage(loop, first, failures.size(), values.size()),
+                loop,
+                LoopOutcome.PARTIAL,
+                first.error(),
+                failures);
+        for (TaskFailure later : failures.subList(1, Math.min(failures.size(), Texts.MAX_SUPPRESSED + 1))) {
+            error.addSuppressed(later.error());
+        }
+        throw error;
+    }
+
+    @Override
+    public String toString() {
+        List<String> shown = new ArrayList<>();
+        for (TaskFailure f : failures.subList(0, Math.min(3, failures.size()))) {
+            shown.add(f.toString());
+        }
+        return "LoopResult[" + loop + ": " + values.size() + " inputs, " + failures.size() + " failed"
+                + (shown.isEmpty() ? "" : " " + shown) + "]";
+    }
+}

@@ -1,0 +1,57 @@
+package dev.parfor;
+
+import java.io.Serial;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A loop did not complete: a task failed under {@link ErrorPolicy#FAIL_FAST}, the loop timed out, the caller was
+ * interrupted, or reading the inputs failed. The message names the loop and, for a task failure, the input's index
+ * and a short form of its value; {@link #getCause()} is the original exception with its own stack trace, and later
+ * failures are {@linkplain #getSuppressed() suppressed}.
+ */
+public final class ParallelForException extends RuntimeException {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final String loop;
+    private final LoopOutcome outcome;
+    private final transient List<TaskFailure> failures;
+
+    ParallelForException(
+            String message, String loop, LoopOutcome outcome, @Nullable Throwable cause, List<TaskFailure> failures) {
+        super(message, cause);
+        this.loop = loop;
+        this.outcome = outcome;
+        this.failures = List.copyOf(failures);
+    }
+
+    /**
+     * The loop's name.
+     *
+     * @return the name
+     */
+    public String loop() {
+        return loop;
+    }
+
+    /**
+     * How the loop ended: {@link LoopOutcome#FAILURE}, {@link LoopOutcome#PARTIAL}, {@link LoopOutcome#TIMEOUT} or
+     * {@link LoopOutcome#CANCELLED}.
+     *
+     * @return the outcome
+     */
+    public LoopOutcome outcome() {
+        return outcome;
+    }
+
+    /**
+     * The task failures known when the loop stopped, the first one first.
+     *
+     * @return the failures; empty when the loop stopped for another reason (timeout, interrupt)
+     */
+    public List<TaskFailure> failures() {
+        return failures == null ? List.of() : failures;
+    }
+}

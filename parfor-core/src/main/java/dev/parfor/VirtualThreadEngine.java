@@ -1,0 +1,85 @@
+package dev.parfor;
+
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A virtual thread per chunk; a semaphore keeps at most maxConcurrency chunks running. */
+final class VirtualThreadEngine implements Engine {
+
+    private final int maxConcurrency;
+    private final Semaphore permits;
+    private final ExecutorService threads;
+    private final AtomicInteger waiting = new AtomicInteger();
+
+    VirtualThreadEngine(int maxConcurrency, String threadNamePrefix) {
+        this.maxConcurrency = maxConcurrency;
+        this.permits = new Semaphore(maxConcurrency);
+        this.threads = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name(threadNamePrefix, 0).factory());
+    }
+
+    @Override
+    public String type() {
+        return "virtual";
+    }
+
+    @Override
+    public int parallelism() {
+        return maxConcurrency;
+    }
+
+    @Override
+    public void execute(Chunk chunk) {
+        threads.execute(() -> {
+            waiting.incrementAndGet();
+            try {
+                permits.acquire();
+            } catch (InterruptedException e) {
+                // The engine is closing; the loop sees the chunk never ran and reports it.
+                chunk.fail(e);
+                return;
+            } finally {
+                waiting.decrementAndGet();
+            }
+            try {
+                chunk.run();
+            } finally {
+                permits.release();
+            }
+        });
+    }
+
+    @Override
+    public int activeCount() {
+        return maxConcurrency - permits.availablePermits();
+    }
+
+    @Override
+    public long queuedCount() {
+        return waiting.get();
+    }
+
+    @Override
+    public Optional<ExecutorService> executorService() {
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() {
+        threads.shutdownNow();
+        try {
+            threads.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "virtual(" + maxConcurrency + ")";
+    }
+}
