@@ -421,6 +421,7 @@ final class LoopRun<T, R> {
     Progress progress(boolean finished) {
         long total = knownTotal >= 0 ? knownTotal : (exhausted ? read : -1);
         return new Progress(
+                info.id(),
                 info.name(),
                 info.engine(),
                 total >= 0 ? OptionalLong.of(total) : OptionalLong.empty(),

@@ -9,6 +9,7 @@ import java.util.OptionalLong;
 /**
  * A snapshot of a loop's progress.
  *
+ * @param id the id of this run of the loop (see {@link LoopInfo#id()})
  * @param loop the loop's name
  * @param engine the engine's name
  * @param total how many inputs the loop has, when known (a list or a sized stream); empty for an iterator
@@ -20,6 +21,7 @@ import java.util.OptionalLong;
  * @param finished whether the loop has ended
  */
 public record Progress(
+        String id,
         String loop,
         String engine,
         OptionalLong total,
@@ -32,6 +34,7 @@ public record Progress(
 
     /** Checks the components. */
     public Progress {
+        Objects.requireNonNull(id, "id");
         Objects.requireNonNull(loop, "loop");
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(total, "total");
