@@ -395,6 +395,10 @@ public final class Chunk {
         }
     }
 
+    synchronized boolean interruptedByLoop() {
+        return interruptedByLoop;
+    }
+
     boolean isNew() {
         return state.get() == NEW;
     }

@@ -99,6 +99,7 @@ final class LoopRun<T, R> {
     private int suppressed;
     private @Nullable ScheduledFuture<?> deadline;
     private volatile boolean needsPump;
+    private boolean interruptCallerOnExit;
 
     // Written under lock, read without it for progress snapshots.
     private volatile long done;
@@ -309,6 +310,9 @@ final class LoopRun<T, R> {
             reportProgress(false);
         }
         ParallelForException error = stopError;
+        if (interruptCallerOnExit) {
+            Thread.currentThread().interrupt();
+        }
         end(stopOutcome, error);
         if (error != null) {
             throw error;
@@ -564,6 +568,25 @@ final class LoopRun<T, R> {
 
     /** A task failed on a worker: under FAIL_FAST, stop the loop now rather than when the chunk ends. */
     void taskFailedEarly(Chunk chunk, long index, @Nullable Object input, Throwable error) {
+        if (callerRuns && Thread.currentThread() == consumer && isInterruption(error) && !chunk.interruptedByLoop()) {
+            // The caller itself was interrupted while running a task on its own thread: cancel, do not fail.
+            lock.lock();
+            try {
+                interruptCallerOnExit = true;
+                stop(
+                        LoopOutcome.CANCELLED,
+                        new ParallelForException(
+                                "loop '" + info.name() + "' was cancelled: the calling thread was interrupted (" + done
+                                        + " inputs done)",
+                                info.name(),
+                                LoopOutcome.CANCELLED,
+                                error,
+                                failures));
+            } finally {
+                lock.unlock();
+            }
+            return;
+        }
         if (policy != ErrorPolicy.FAIL_FAST || willRetry(chunk, error)) {
             return;
         }
