@@ -85,9 +85,7 @@ final class Invoker implements Serializable {
                 }
             }
             if (!unknown.isEmpty()) {
-                throw bad(
-                        index,
-                        "has unknown argument(s) " + unknown + "; " + signature() + " takes " + names(parameters));
+                throw bad(index, "has unknown argument(s) " + unknown + "; it takes " + names(parameters));
             }
         } else {
             throw bad(
