@@ -45,13 +45,21 @@ public final class Chunk {
         @Serial
         private static final long serialVersionUID = 1L;
 
-        final @Nullable Object[] values;
-        final @Nullable Throwable[] errors;
+        /** The values, or null when the chunk wrote them straight into the loop's results. */
+        final @Nullable Object @Nullable [] values;
+        /** The errors, or null when no input failed. */
+        final @Nullable Throwable @Nullable [] errors;
+
         final int ran;
         final long nanos;
         final int timedOut;
 
-        Outcome(@Nullable Object[] values, @Nullable Throwable[] errors, int ran, long nanos, int timedOut) {
+        Outcome(
+                @Nullable Object @Nullable [] values,
+                @Nullable Throwable @Nullable [] errors,
+                int ran,
+                long nanos,
+                int timedOut) {
             this.values = values;
             this.errors = errors;
             this.ran = ran;
@@ -76,7 +84,7 @@ public final class Chunk {
          * @return the error, or {@code null} when it succeeded or did not run
          */
         public @Nullable Throwable error(int offset) {
-            return errors[offset];
+            return errors == null ? null : errors[offset];
         }
 
         /**
@@ -86,7 +94,7 @@ public final class Chunk {
          * @return the value, or {@code null}
          */
         public @Nullable Object value(int offset) {
-            return values[offset];
+            return values == null ? null : values[offset];
         }
 
         /**
@@ -98,8 +106,8 @@ public final class Chunk {
          * @return the copy
          */
         public Outcome withError(int offset, Throwable error) {
-            Object[] v = values.clone();
-            Throwable[] e = errors.clone();
+            Object[] v = values == null ? new Object[ran] : values.clone();
+            Throwable[] e = errors == null ? new Throwable[v.length] : errors.clone();
             v[offset] = null;
             e[offset] = error;
             return new Outcome(v, e, ran, nanos, timedOut);
@@ -250,6 +258,39 @@ public final class Chunk {
     }
 
     private Outcome runHere() {
+        return loop.taskTimeoutNanos > 0 ? runTimed() : runFast();
+    }
+
+    /** Without task timeouts nothing can abandon the chunk, so values may go straight into the loop's results. */
+    private Outcome runFast() {
+        int size = inputs.size();
+        Object[] direct = loop.directResults();
+        Object[] values = direct != null ? direct : new Object[size];
+        int base = direct != null ? (int) firstIndex : 0;
+        Throwable[] errors = null;
+        long start = System.nanoTime();
+        int ran = 0;
+        Task task = loop.task;
+        Object context = loop.context;
+        for (int i = 0; i < size && !cancelled; i++) {
+            Object input = inputs.get(i);
+            try {
+                values[base + i] = task.apply(firstIndex + i, input, context);
+            } catch (Throwable error) {
+                if (errors == null) {
+                    errors = new Throwable[size];
+                }
+                errors[i] = error;
+                if (!cancelled) {
+                    loop.taskFailedEarly(this, firstIndex + i, input, error);
+                }
+            }
+            ran = i + 1;
+        }
+        return new Outcome(direct != null ? null : values, errors, ran, System.nanoTime() - start, -1);
+    }
+
+    private Outcome runTimed() {
         int size = inputs.size();
         Object[] values = new Object[size];
         Throwable[] errors = new Throwable[size];
@@ -264,14 +305,11 @@ public final class Chunk {
         Object context = loop.context;
         long taskTimeoutNanos = loop.taskTimeoutNanos;
         for (int i = 0; i < size && !cancelled; i++) {
-            ScheduledFuture<?> timer = null;
-            if (taskTimeoutNanos > 0) {
-                synchronized (this) {
-                    current = i;
-                }
-                int offset = i;
-                timer = Timer.schedule(() -> taskTimedOut(offset), taskTimeoutNanos);
+            synchronized (this) {
+                current = i;
             }
+            int offset = i;
+            ScheduledFuture<?> timer = Timer.schedule(() -> taskTimedOut(offset), taskTimeoutNanos);
             try {
                 values[i] = task.apply(firstIndex + i, inputs.get(i), context);
             } catch (Throwable error) {
@@ -280,9 +318,7 @@ public final class Chunk {
                     loop.taskFailedEarly(this, firstIndex + i, inputs.get(i), error);
                 }
             } finally {
-                if (timer != null) {
-                    timer.cancel(false);
-                }
+                timer.cancel(false);
             }
             ran = i + 1;
             if (state.get() == ENDED) {
@@ -367,13 +403,16 @@ public final class Chunk {
         Checks.notNull(cancelled, "cancelled");
         int size = inputs.size();
         Object[] values = new Object[size];
-        Throwable[] errors = new Throwable[size];
+        Throwable[] errors = null;
         long start = System.nanoTime();
         int ran = 0;
         for (int i = 0; i < size && !cancelled.getAsBoolean(); i++) {
             try {
                 values[i] = task.apply(firstIndex + i, inputs.get(i), context);
             } catch (Throwable error) {
+                if (errors == null) {
+                    errors = new Throwable[size];
+                }
                 errors[i] = error;
             }
             ran = i + 1;

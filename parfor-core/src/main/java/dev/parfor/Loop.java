@@ -790,6 +790,9 @@ public final class Loop {
 
     static LoopRun.Source source(@Nullable Object inputs, String parameter) {
         Checks.notNull(inputs, parameter);
+        if (inputs instanceof List<?> list && inputs instanceof java.util.RandomAccess) {
+            return new LoopRun.Source(list.iterator(), list.size(), list);
+        }
         if (inputs instanceof Collection<?> collection) {
             return new LoopRun.Source(collection.iterator(), collection.size());
         }

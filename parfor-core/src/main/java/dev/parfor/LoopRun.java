@@ -72,7 +72,9 @@ final class LoopRun<T, R> {
     private final List<LoopListener> listeners;
     private final List<ContextPropagator.Captured> captured;
     private final Iterator<?> source;
+    private final @Nullable List<?> sourceList;
     private final long knownTotal;
+    private final boolean direct;
     private final Thread consumer;
     private final long startNanos;
     private final boolean callerRuns;
@@ -88,6 +90,8 @@ final class LoopRun<T, R> {
     private final ArrayDeque<Chunk> ready = new ArrayDeque<>();
     private final ArrayDeque<Long> completed = new ArrayDeque<>();
     private final List<TaskFailure> failures = new ArrayList<>();
+    // Mode ALL keeps every value here, by input index; written directly by local chunks when the size is known.
+    private @Nullable Object @Nullable [] results;
     private long read;
     private boolean exhausted;
     private int retriesWaiting;
@@ -123,6 +127,7 @@ final class LoopRun<T, R> {
         this.task = task;
         this.context = context;
         this.source = source.iterator();
+        this.sourceList = source.list();
         this.knownTotal = source.size();
         this.mode = mode;
         this.policy = settings.onError;
@@ -153,7 +158,16 @@ final class LoopRun<T, R> {
         }
         this.sizerKey = name + '@' + engineName;
         this.sizer = new ChunkSizer(settings.chunkSize, maxChunk, owner.learnedNanosPerInput(sizerKey));
-        this.ring = new Ring(knownTotal >= 0 && mode == Mode.ALL ? (int) Math.min(knownTotal, 1 << 16) : 1024);
+        this.ring = new Ring(mode == Mode.ALL ? 16 : 1024);
+        this.direct = mode == Mode.ALL
+                && knownTotal >= 0
+                && knownTotal < Integer.MAX_VALUE - 8
+                && taskTimeoutNanos == 0
+                && engine.isLocal();
+        if (mode == Mode.ALL) {
+            this.results =
+                    new Object[(int) Math.max(0, Math.min(knownTotal >= 0 ? knownTotal : 1024, Integer.MAX_VALUE - 8))];
+        }
         List<ContextPropagator.Captured> capturedNow = new ArrayList<>();
         if (engine.isLocal() && !callerRuns) {
             for (ContextPropagator propagator : owner.propagators()) {
@@ -177,7 +191,11 @@ final class LoopRun<T, R> {
             Duration progressInterval) {}
 
     /** The inputs: an iterator read lazily, and its size when known up front (-1 otherwise). */
-    record Source(Iterator<?> iterator, long size) {}
+    record Source(Iterator<?> iterator, long size, @Nullable List<?> list) {
+        Source(Iterator<?> iterator, long size) {
+            this(iterator, size, null);
+        }
+    }
 
     // ---------------------------------------------------------------------------------------------------------------
     // Start and the consumer's side
@@ -199,27 +217,25 @@ final class LoopRun<T, R> {
 
     /** Collects every result, in input order (mode ALL). Throws as the error policy says. */
     List<R> collect(@Nullable Object fallback, List<TaskFailure> failuresOut) {
-        List<R> out = knownTotal >= 0
-                ? new ArrayList<>((int) Math.min(knownTotal, Integer.MAX_VALUE - 8))
-                : new ArrayList<>();
-        List<Slot> batch = new ArrayList<>(256);
-        while (true) {
-            batch.clear();
-            if (!awaitSlots(batch, Integer.MAX_VALUE)) {
-                addAll(out, batch, fallback);
-                break;
-            }
-            addAll(out, batch, fallback);
+        List<Slot> none = new ArrayList<>(0);
+        while (awaitSlots(none, 0)) {
+            // Mode ALL delivers nothing before the end.
         }
-        failuresOut.addAll(sortedFailures());
-        return out;
-    }
-
-    @SuppressWarnings("unchecked")
-    private void addAll(List<R> out, List<Slot> batch, @Nullable Object fallback) {
-        for (Slot slot : batch) {
-            out.add((R) (slot.failure() == null ? slot.value() : fallback));
+        List<TaskFailure> sorted = sortedFailures();
+        Object[] values;
+        lock.lock();
+        try {
+            values = results.length == read ? results : java.util.Arrays.copyOf(results, (int) read);
+        } finally {
+            lock.unlock();
         }
+        for (TaskFailure failure : sorted) {
+            values[(int) failure.index()] = fallback;
+        }
+        failuresOut.addAll(sorted);
+        @SuppressWarnings("unchecked")
+        List<R> list = (List<R>) java.util.Arrays.asList(values);
+        return list;
     }
 
     List<TaskFailure> sortedFailures() {
@@ -248,9 +264,11 @@ final class LoopRun<T, R> {
                 if (stopped) {
                     break;
                 }
-                drain(out, max);
-                if (!out.isEmpty()) {
-                    return true;
+                if (max > 0) {
+                    drain(out, max);
+                    if (!out.isEmpty()) {
+                        return true;
+                    }
                 }
                 if (exhausted && running.isEmpty() && ready.isEmpty() && retriesWaiting == 0) {
                     lock.unlock();
@@ -518,34 +536,59 @@ final class LoopRun<T, R> {
             return null;
         }
         int size = (int) Math.min(sizer.next(), window - (read - ring.low()));
-        List<Object> inputs = new ArrayList<>(Math.min(size, 1024));
-        try {
-            while (inputs.size() < size && source.hasNext()) {
-                inputs.add(source.next());
-            }
-            if (!source.hasNext()) {
+        List<?> inputs;
+        if (sourceList != null) {
+            // A random-access list: chunks are views, nothing is copied.
+            int from = (int) read;
+            int to = (int) Math.min(sourceList.size(), (long) from + size);
+            inputs = sourceList.subList(from, to);
+            if (to >= sourceList.size()) {
                 exhausted = true;
             }
-        } catch (RuntimeException e) {
-            exhausted = true;
-            stop(
-                    LoopOutcome.FAILURE,
-                    new ParallelForException(
-                            "loop '" + info.name() + "' failed reading input #" + (read + inputs.size())
-                                    + " from its source: " + e,
-                            info.name(),
-                            LoopOutcome.FAILURE,
-                            e,
-                            failures));
-            return null;
+        } else {
+            List<Object> copied = new ArrayList<>(Math.min(size, 1024));
+            try {
+                while (copied.size() < size && source.hasNext()) {
+                    copied.add(source.next());
+                }
+                if (!source.hasNext()) {
+                    exhausted = true;
+                }
+            } catch (RuntimeException e) {
+                exhausted = true;
+                stop(
+                        LoopOutcome.FAILURE,
+                        new ParallelForException(
+                                "loop '" + info.name() + "' failed reading input #" + (read + copied.size())
+                                        + " from its source: " + e,
+                                info.name(),
+                                LoopOutcome.FAILURE,
+                                e,
+                                failures));
+                return null;
+            }
+            inputs = copied;
         }
         if (inputs.isEmpty()) {
             return null;
         }
         long first = read;
         read += inputs.size();
-        ring.extendTo(read);
+        if (mode == Mode.ALL) {
+            if (read > results.length) {
+                results = java.util.Arrays.copyOf(
+                        results, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(read, 2L * results.length)));
+            }
+        } else {
+            ring.extendTo(read);
+        }
         return new Chunk(this, first, inputs, 1);
+    }
+
+    /** The array local chunks write values into directly, or null when they must hand values back. */
+    @Nullable
+    Object @Nullable [] directResults() {
+        return direct ? results : null;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -622,21 +665,27 @@ final class LoopRun<T, R> {
         List<Chunk> retryNow = null;
         lock.lock();
         try {
-            running.remove(chunk);
             if (ended) {
+                running.remove(chunk);
                 return;
             }
             int size = chunk.inputs.size();
             for (int i = 0; i < outcome.ran; i++) {
                 long index = chunk.firstIndex + i;
-                Throwable error = outcome.errors[i];
+                Throwable error = outcome.errors == null ? null : outcome.errors[i];
                 if (error == null) {
                     if (stopped) {
                         continue;
                     }
-                    ring.set(index, outcome.values[i], Ring.OK);
-                    if (mode == Mode.UNORDERED) {
-                        completed.add(index);
+                    if (mode == Mode.ALL) {
+                        if (outcome.values != null) {
+                            results[(int) index] = outcome.values[i];
+                        }
+                    } else {
+                        ring.set(index, outcome.values == null ? null : outcome.values[i], Ring.OK);
+                        if (mode == Mode.UNORDERED) {
+                            completed.add(index);
+                        }
                     }
                     done++;
                     ok++;
@@ -684,9 +733,11 @@ final class LoopRun<T, R> {
                 failed++;
                 done++;
                 failures.add(failure);
-                ring.set(index, failure, Ring.FAILED);
-                if (mode == Mode.UNORDERED) {
-                    completed.add(index);
+                if (mode != Mode.ALL) {
+                    ring.set(index, failure, Ring.FAILED);
+                    if (mode == Mode.UNORDERED) {
+                        completed.add(index);
+                    }
                 }
                 if (policy == ErrorPolicy.FAIL_FAST) {
                     failFast(failure);
@@ -713,6 +764,14 @@ final class LoopRun<T, R> {
         fire(TaskOutcome.TIMEOUT, timedOutNow, 0);
         fire(TaskOutcome.RETRY, retriedNow, 0);
         fire(TaskOutcome.CANCELLED, cancelledNow, 0);
+        // Only now does the chunk stop counting as running, so the loop cannot end before its task events are out.
+        lock.lock();
+        try {
+            running.remove(chunk);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
         if (!callerRuns) {
             pump();
         }
