@@ -314,7 +314,8 @@ public final class Chunk {
                 values[i] = task.apply(firstIndex + i, inputs.get(i), context);
             } catch (Throwable error) {
                 errors[i] = error;
-                if (!cancelled) {
+                // After a task timeout the chunk is abandoned: the interrupt's InterruptedException is not a failure.
+                if (!cancelled && state.get() == RUNNING) {
                     loop.taskFailedEarly(this, firstIndex + i, inputs.get(i), error);
                 }
             } finally {

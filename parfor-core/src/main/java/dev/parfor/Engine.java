@@ -2,6 +2,7 @@ package dev.parfor;
 
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a loop's tasks run. An engine only knows how to run one {@link Chunk} somewhere; ordering, chunking,
@@ -36,6 +37,26 @@ public interface Engine extends AutoCloseable {
      *     with a clear error
      */
     void execute(Chunk chunk);
+
+    /**
+     * A loop is about to run on this engine; called once per loop on the caller's thread, before any chunk. A remote
+     * engine checks here that the body and context can be sent and stores the context once. Throwing refuses the
+     * loop before any task runs: the exception reaches the caller as it is.
+     *
+     * @param loop the loop
+     * @param task the loop body
+     * @param context the loop's context, or {@code null}
+     */
+    default void loopStarting(LoopInfo loop, Chunk.Task task, @Nullable Object context) {}
+
+    /**
+     * A loop that started on this engine has ended, however it ended; called exactly once after
+     * {@link #loopStarting}. A remote engine removes what it stored for the loop. Chunks of the loop that are still
+     * running elsewhere may end later; their outcomes are ignored.
+     *
+     * @param loop the loop
+     */
+    default void loopEnded(LoopInfo loop) {}
 
     /**
      * Whether chunks run on the thread that runs the loop (the caller), one after another, instead of through

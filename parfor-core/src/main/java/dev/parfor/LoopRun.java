@@ -12,7 +12,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -201,7 +200,13 @@ final class LoopRun<T, R> {
     // Start and the consumer's side
 
     void start() {
-        owner.register(this);
+        engine.loopStarting(info, task, context);
+        try {
+            owner.register(this);
+        } catch (RuntimeException e) {
+            engine.loopEnded(info);
+            throw e;
+        }
         for (LoopListener listener : listeners) {
             try {
                 listener.loopStarted(info);
@@ -405,6 +410,11 @@ final class LoopRun<T, R> {
             lock.unlock();
         }
         owner.unregister(this);
+        try {
+            engine.loopEnded(info);
+        } catch (RuntimeException e) {
+            log.warn("engine '{}' failed to clean up after loop '{}'", info.engine(), info.name(), e);
+        }
         if (!Double.isNaN(sizer.nanosPerInput())) {
             owner.learn(sizerKey, sizer.nanosPerInput());
         }
@@ -509,7 +519,7 @@ final class LoopRun<T, R> {
     private void submit(Chunk chunk) {
         try {
             engine.execute(chunk);
-        } catch (RejectedExecutionException e) {
+        } catch (RuntimeException e) {
             lock.lock();
             try {
                 if (!stopped) {
