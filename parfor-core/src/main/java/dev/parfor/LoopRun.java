@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
 final class LoopRun<T, R> {
 
     private static final Logger log = LoggerFactory.getLogger(LoopRun.class);
+    /** Loops expected to take less than this in all run on the caller's thread. */
+    private static final long INLINE_NANOS = 20_000;
+
     private static final ThreadLocal<boolean[]> PUMPING = ThreadLocal.withInitial(() -> new boolean[1]);
 
     enum Mode {
@@ -140,7 +143,17 @@ final class LoopRun<T, R> {
         this.progressIntervalNanos = settings.progressInterval.toNanos();
         this.listeners = owner.listeners();
         this.consumer = Thread.currentThread();
-        this.callerRuns = engine.runsOnCaller();
+        this.sizerKey = name + '@' + engineName;
+        double learned = owner.learnedNanosPerInput(sizerKey);
+        // A loop whose whole work took less than a hand-off to another thread in earlier runs runs on the caller:
+        // the latency a web request pays for a small loop is then the work itself.
+        boolean tiny = engine.isLocal()
+                && mode == Mode.ALL
+                && knownTotal >= 0
+                && taskTimeoutNanos == 0
+                && !Double.isNaN(learned)
+                && knownTotal * learned < INLINE_NANOS;
+        this.callerRuns = engine.runsOnCaller() || tiny;
         // A worker thread that waits for a nested loop runs that loop's queued chunks itself: this is what keeps
         // nested loops from deadlocking when every worker of the engine is busy in an outer body.
         this.helpWhenWaiting = callerRuns || (engine.isLocal() && Chunk.onWorkerThread());
@@ -155,8 +168,7 @@ final class LoopRun<T, R> {
         } else {
             maxChunk = 16_384;
         }
-        this.sizerKey = name + '@' + engineName;
-        this.sizer = new ChunkSizer(settings.chunkSize, maxChunk, owner.learnedNanosPerInput(sizerKey));
+        this.sizer = new ChunkSizer(settings.chunkSize, maxChunk, learned);
         this.ring = new Ring(mode == Mode.ALL ? 16 : 1024);
         this.direct = mode == Mode.ALL
                 && knownTotal >= 0
