@@ -189,6 +189,25 @@ class ParallelForContractTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("engines")
+    void shouldRunSlowBodiesOnePerTask(EngineCase engine) {
+        try (ParallelFor parfor = parfor(engine)) {
+            List<Integer> sizes = new CopyOnWriteArrayList<>();
+            parfor.addListener(new LoopListener() {
+                @Override
+                public void tasksEnded(LoopInfo loop, TaskOutcome outcome, int count, long nanos) {
+                    sizes.add(count);
+                }
+            });
+            parfor.loop("slow").map(range(12), x -> {
+                Thread.sleep(5);
+                return x;
+            });
+            assertThat(sizes).hasSize(12).containsOnly(1);
+        }
+    }
+
     // --- failures ----------------------------------------------------------------------------------------------------
 
     @ParameterizedTest
