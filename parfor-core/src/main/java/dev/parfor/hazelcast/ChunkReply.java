@@ -1,0 +1,15 @@
+package dev.parfor.hazelcast;
+
+import java.io.Serial;
+import java.io.Serializable;
+
+/**
+ * A member's answer for one chunk.
+ *
+ * @param member the address of the member that ran it, {@code host:port}
+ * @param outcome the serialized {@link dev.parfor.Chunk.Outcome}
+ */
+record ChunkReply(String member, byte[] outcome) implements Serializable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+}

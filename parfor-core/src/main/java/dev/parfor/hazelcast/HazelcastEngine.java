@@ -1,0 +1,671 @@
+package dev.parfor.hazelcast;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.config.ExecutorConfig;
+import com.hazelcast.core.ExecutionCallback;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.core.IExecutorService;
+import com.hazelcast.core.MemberLeftException;
+import com.hazelcast.core.OperationTimeoutException;
+import com.hazelcast.map.IMap;
+import com.hazelcast.spi.exception.RetryableException;
+import com.hazelcast.spi.exception.TargetNotMemberException;
+import dev.parfor.Chunk;
+import dev.parfor.Engine;
+import dev.parfor.LoopInfo;
+import java.io.IOException;
+import java.io.InvalidClassException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An {@link Engine} that runs a loop's chunks on the members of a Hazelcast cluster, through an
+ * {@link IExecutorService}.
+ *
+ * <pre>{@code
+ * HazelcastInstance member = Hazelcast.newHazelcastInstance(
+ *         ParforHazelcast.secureConfig("orders", 5701, List.of("127.0.0.1"), List.of("com.example.orders")));
+ * try (ParallelFor parfor = ParallelFor.create(HazelcastEngine.builder(member).maxAttempts(5).build())) {
+ *     List<Report> reports = parfor.map(customers, priceList, Reports::render); // static method reference
+ * }
+ * }</pre>
+ *
+ * <p>How a loop runs:
+ *
+ * <ul>
+ *   <li>When the loop starts, its body and context are serialized and stored once, under the loop's id, in the
+ *       IMap {@value MemberSide#PAYLOADS}. A body or context that does not serialize refuses the loop before anything
+ *       is sent, with an {@link IllegalArgumentException} that says how to fix it.
+ *   <li>Each chunk carries only the loop id, its first index and its inputs, and is submitted to the owner of a key
+ *       made of the loop id and the index, so Hazelcast routes it to a live member. Each member reads and
+ *       deserializes a loop's body and context once, caches them for the loop's life, and drops them when the loop's
+ *       entry is removed at the end of the loop (or expires because its caller died).
+ *   <li>A chunk whose member leaves or stops answering ({@code MemberLeftException}, {@code TargetNotMemberException},
+ *       {@code HazelcastInstanceNotActiveException}, an operation timeout) is submitted again, up to
+ *       {@link Builder#maxAttempts}; Hazelcast then routes it to the key's new owner. A body may therefore run more
+ *       than once for an input: bodies should be idempotent. Every input still ends with exactly one result or one
+ *       failure.
+ *   <li>An input that does not serialize fails at its own index; so does a result that cannot be sent back.
+ *   <li>Running Hazelcast tasks cannot be cancelled reliably, so when a loop stops early (fail-fast, timeout,
+ *       cancel) its id is put in the IMap {@value MemberSide#CANCELLED}: members stop starting inputs of the loop
+ *       and interrupt the threads running them.
+ * </ul>
+ *
+ * <p>Thread-safe. Closing the engine ends its running chunks with an error; it never shuts the Hazelcast instance
+ * down, which belongs to the application.
+ */
+public final class HazelcastEngine implements Engine {
+
+    private static final Logger log = LoggerFactory.getLogger(HazelcastEngine.class);
+
+    /** The default name of the {@link IExecutorService} the engine uses. */
+    public static final String DEFAULT_EXECUTOR_NAME = "parfor";
+
+    /** The default number of times a chunk is submitted before it fails because no member could run it. */
+    public static final int DEFAULT_MAX_ATTEMPTS = 5;
+
+    private static final long WATCH_MILLIS = 20;
+    private static final long PAYLOAD_TTL_SECONDS = TimeUnit.MINUTES.toSeconds(5);
+    private static final long REFRESH_NANOS = TimeUnit.MINUTES.toNanos(1);
+    private static final long CANCEL_FLAG_TTL_SECONDS = TimeUnit.MINUTES.toSeconds(10);
+
+    private final HazelcastInstance instance;
+    private final String executorName;
+    private final IExecutorService executor;
+    private final IMap<String, LoopPayload> payloads;
+    private final IMap<String, Boolean> cancelFlags;
+    private final int maxAttempts;
+    private final @Nullable Integer poolSize;
+    private final Wire wire;
+    private final ConcurrentHashMap<String, LoopState> loops = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> perMember = new ConcurrentHashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final ScheduledThreadPoolExecutor watcher;
+    private volatile boolean closed;
+
+    private HazelcastEngine(Builder builder) {
+        this.instance = builder.instance;
+        this.executorName = builder.executorName;
+        this.maxAttempts = builder.maxAttempts;
+        this.poolSize = builder.poolSize;
+        if (poolSize != null) {
+            configurePool(instance, executorName, poolSize);
+        }
+        this.executor = instance.getExecutorService(executorName);
+        this.payloads = instance.getMap(MemberSide.PAYLOADS);
+        this.cancelFlags = instance.getMap(MemberSide.CANCELLED);
+        this.wire = Wire.of(instance);
+        this.watcher = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread thread = new Thread(r, "parfor-hazelcast-watch");
+            thread.setDaemon(true);
+            return thread;
+        });
+        watcher.setRemoveOnCancelPolicy(true);
+        watcher.scheduleWithFixedDelay(this::watch, WATCH_MILLIS, WATCH_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Starts building an engine on a running Hazelcast instance (a member, or a client of a cluster whose members
+     * have parfor and the application's classes on their class path).
+     *
+     * @param instance the instance; the engine never shuts it down
+     * @return the builder
+     */
+    public static Builder builder(HazelcastInstance instance) {
+        return new Builder(Objects.requireNonNull(instance, "'instance' must not be null"));
+    }
+
+    /**
+     * An engine with the default options.
+     *
+     * @param instance the instance; the engine never shuts it down
+     * @return the engine
+     */
+    public static HazelcastEngine create(HazelcastInstance instance) {
+        return builder(instance).build();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Engine
+
+    /**
+     * Returns {@code hazelcast}.
+     *
+     * @return the type
+     */
+    @Override
+    public String type() {
+        return "hazelcast";
+    }
+
+    /**
+     * Chunks kept in flight by default: twice the executor's pool size on every data member, so that members never
+     * wait for the round trip of their next chunk.
+     *
+     * @return at least 1
+     */
+    @Override
+    public int parallelism() {
+        int members = 0;
+        try {
+            for (Member member : instance.getCluster().getMembers()) {
+                if (!member.isLiteMember()) {
+                    members++;
+                }
+            }
+        } catch (RuntimeException e) {
+            members = 1; // the instance is shutting down; the loop will be refused when it submits
+        }
+        return Math.max(1, 2 * pool() * Math.max(1, members));
+    }
+
+    /**
+     * Returns {@code false}: tasks run in other JVMs, so the context is sent, not shared, and thread-local state of
+     * the caller is not carried over.
+     *
+     * @return {@code false}
+     */
+    @Override
+    public boolean isLocal() {
+        return false;
+    }
+
+    /**
+     * Checks that the body and context serialize and stores them once in the cluster under the loop's id.
+     *
+     * @throws IllegalArgumentException when the body or context does not serialize, saying how to fix it
+     * @throws RejectedExecutionException when the engine is closed
+     */
+    @Override
+    public void loopStarting(LoopInfo loop, Chunk.Task task, @Nullable Object context) {
+        if (closed) {
+            throw new RejectedExecutionException(
+                    "the hazelcast engine is closed; loop '" + loop.name() + "' was not started");
+        }
+        byte[] body;
+        try {
+            body = Wire.write(task);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(
+                    "engine '" + loop.engine() + "' needs a serializable loop body, but the body of loop '"
+                            + loop.name() + "' could not be serialized (" + e
+                            + "). Use a lambda of one of parfor's Body types that captures only serializable values"
+                            + " (not 'this' of a non-serializable class), a static method reference, or a record"
+                            + " implementing the Body interface",
+                    e);
+        }
+        byte[] contextBytes;
+        try {
+            contextBytes = Wire.write(context);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(
+                    "engine '" + loop.engine() + "' needs a serializable context, but the context of loop '"
+                            + loop.name() + "' ("
+                            + (context == null ? "null" : context.getClass().getName())
+                            + ") could not be serialized (" + e + "). Make it a record or class implementing"
+                            + " java.io.Serializable whose fields serialize too, or pass a List or Map of"
+                            + " serializable values",
+                    e);
+        }
+        LoopPayload payload = new LoopPayload(loop.name(), body, contextBytes);
+        LoopState state = new LoopState(loop, payload);
+        loops.put(loop.id(), state);
+        try {
+            payloads.set(loop.id(), payload, PAYLOAD_TTL_SECONDS, TimeUnit.SECONDS);
+        } catch (RuntimeException e) {
+            loops.remove(loop.id());
+            throw new RejectedExecutionException(
+                    "engine '" + loop.engine() + "' could not store loop '" + loop.name() + "' in the cluster: " + e,
+                    e);
+        }
+    }
+
+    /**
+     * Sends the chunk to the member that owns its key and reports its outcome when it comes back.
+     *
+     * @throws RejectedExecutionException when the engine is closed
+     */
+    @Override
+    public void execute(Chunk chunk) {
+        if (closed) {
+            throw new RejectedExecutionException("the hazelcast engine is closed");
+        }
+        LoopState state = loops.get(chunk.loopId());
+        if (state == null) {
+            // Only a loop that has already ended can get here; its outcomes are ignored anyway.
+            chunk.fail(new IllegalStateException("loop '" + chunk.loopName() + "' is not running on this engine"));
+            return;
+        }
+        Pending pending = new Pending(state, chunk, Wire.writeInputs(chunk.inputs(), chunk.firstIndex()));
+        state.inFlight.add(pending);
+        inFlight.incrementAndGet();
+        submit(pending);
+    }
+
+    /** Removes the loop's payload from the cluster; when chunks still run, raises the loop's cancellation flag. */
+    @Override
+    public void loopEnded(LoopInfo loop) {
+        LoopState state = loops.remove(loop.id());
+        if (state == null) {
+            return;
+        }
+        state.ended = true;
+        if (!state.inFlight.isEmpty()) {
+            raiseCancel(state);
+        }
+        try {
+            payloads.delete(loop.id());
+        } catch (RuntimeException e) {
+            log.warn(
+                    "could not remove loop '{}' ({}) from the cluster; it expires by itself",
+                    loop.name(),
+                    loop.id(),
+                    e);
+        }
+    }
+
+    /**
+     * Chunks sent and not yet answered.
+     *
+     * @return the count
+     */
+    @Override
+    public int activeCount() {
+        return inFlight.get();
+    }
+
+    /**
+     * Ends every chunk still in flight with a {@link CancellationException}, raises the cancellation flag of every
+     * running loop and stops accepting chunks. The Hazelcast instance keeps running.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        watcher.shutdownNow();
+        for (LoopState state : loops.values()) {
+            raiseCancel(state);
+            for (Pending pending : state.inFlight) {
+                finish(pending, null, new CancellationException("the hazelcast engine was closed"));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Diagnostics
+
+    /**
+     * How many inputs each member has run for this engine, by member address ({@code host:port}).
+     *
+     * @return a snapshot, sorted by address
+     */
+    public Map<String, Long> tasksPerMember() {
+        Map<String, Long> snapshot = new TreeMap<>();
+        perMember.forEach((member, count) -> snapshot.put(member, count.sum()));
+        return snapshot;
+    }
+
+    /**
+     * The name of the {@link IExecutorService} chunks run on.
+     *
+     * @return the name
+     */
+    public String executorName() {
+        return executorName;
+    }
+
+    /**
+     * How many times a chunk is submitted before it fails because no member could run it.
+     *
+     * @return at least 1
+     */
+    public int maxAttempts() {
+        return maxAttempts;
+    }
+
+    /**
+     * The Hazelcast instance chunks are sent through.
+     *
+     * @return the instance
+     */
+    public HazelcastInstance instance() {
+        return instance;
+    }
+
+    @Override
+    public String toString() {
+        return "HazelcastEngine[executor=" + executorName + ", cluster=" + clusterName() + "]";
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Sending and receiving
+
+    private void submit(Pending pending) {
+        pending.attempts++;
+        ChunkTask task = new ChunkTask(pending.state.info.id(), pending.chunk.firstIndex(), pending.inputs);
+        try {
+            executor.submitToKeyOwner(task, pending.key, pending);
+        } catch (RuntimeException e) {
+            pending.onFailure(e);
+        }
+    }
+
+    private void answered(Pending pending, ChunkReply reply) {
+        Chunk.Outcome outcome;
+        try {
+            outcome = (Chunk.Outcome) wire.read(reply.outcome());
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            finish(pending, null, refused("the results", pending, e));
+            return;
+        }
+        if (outcome == null) {
+            finish(pending, null, new IllegalStateException("member " + reply.member() + " sent no outcome"));
+            return;
+        }
+        perMember.computeIfAbsent(reply.member(), m -> new LongAdder()).add(outcome.ran());
+        finish(pending, outcome, null);
+    }
+
+    private void failed(Pending pending, Throwable error) {
+        if (retryable(error) && pending.attempts < maxAttempts && !closed && !pending.chunk.isCancelled()) {
+            long delay = Math.min(1_000, 50L << Math.min(pending.attempts - 1, 5));
+            log.debug(
+                    "chunk #{} of loop '{}' failed on attempt {} ({}); submitting it again",
+                    pending.chunk.firstIndex(),
+                    pending.chunk.loopName(),
+                    pending.attempts,
+                    error.toString());
+            try {
+                watcher.schedule(() -> submit(pending), delay, TimeUnit.MILLISECONDS);
+                return;
+            } catch (RejectedExecutionException e) {
+                // closed meanwhile: fall through and fail the chunk
+            }
+        }
+        Throwable cause = unwrap(error);
+        if (cause instanceof InvalidClassException || cause instanceof ClassNotFoundException) {
+            cause = refused("the loop's body, context or inputs", pending, cause);
+        } else if (retryable(error)) {
+            cause = new IllegalStateException(
+                    "no member could run chunk #" + pending.chunk.firstIndex() + " of loop '"
+                            + pending.chunk.loopName() + "' in " + pending.attempts + " attempts (maxAttempts "
+                            + maxAttempts + "); last error: " + error,
+                    error);
+        }
+        finish(pending, null, cause);
+    }
+
+    private void finish(Pending pending, Chunk.@Nullable Outcome outcome, @Nullable Throwable error) {
+        if (!pending.finished.compareAndSet(false, true)) {
+            return;
+        }
+        LoopState state = pending.state;
+        state.inFlight.remove(pending);
+        inFlight.decrementAndGet();
+        if (outcome != null) {
+            pending.chunk.complete(outcome);
+        } else {
+            pending.chunk.fail(Objects.requireNonNull(error));
+        }
+        if (state.ended && state.inFlight.isEmpty() && state.cancelRaised) {
+            try {
+                cancelFlags.deleteAsync(state.info.id());
+            } catch (RuntimeException e) {
+                log.debug("could not remove the cancellation flag of loop {}; it expires by itself", state.info.id());
+            }
+        }
+    }
+
+    private static IllegalStateException refused(String what, Pending pending, Throwable error) {
+        return new IllegalStateException(
+                what + " of chunk #" + pending.chunk.firstIndex() + " of loop '" + pending.chunk.loopName()
+                        + "' could not be deserialized: " + error.getMessage(),
+                error);
+    }
+
+    /** Whether the chunk did not run because of the cluster, not the body: another member may run it. */
+    static boolean retryable(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof MemberLeftException
+                    || t instanceof TargetNotMemberException
+                    || t instanceof HazelcastInstanceNotActiveException
+                    || t instanceof OperationTimeoutException
+                    || t instanceof TimeoutException
+                    || t instanceof RetryableException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable t = error;
+        while ((t instanceof ExecutionException || t instanceof CompletionException)
+                && !(t instanceof MemberLeftException)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Watching loops
+
+    /** Raises the flag of loops that stopped early and keeps running loops' payloads from expiring. */
+    private void watch() {
+        long now = System.nanoTime();
+        for (LoopState state : loops.values()) {
+            try {
+                if (!state.cancelRaised) {
+                    for (Pending pending : state.inFlight) {
+                        if (pending.chunk.isCancelled()) {
+                            raiseCancel(state);
+                            break;
+                        }
+                    }
+                }
+                if (now - state.refreshedAt > REFRESH_NANOS) {
+                    state.refreshedAt = now;
+                    refresh(state);
+                }
+            } catch (RuntimeException e) {
+                log.debug("watching loop {} failed", state.info.id(), e);
+            }
+        }
+    }
+
+    private void refresh(LoopState state) {
+        String id = state.info.id();
+        if (!payloads.setTtl(id, PAYLOAD_TTL_SECONDS, TimeUnit.SECONDS) && !state.ended) {
+            // Lost (for example with every member that held it); store it again so later chunks can run.
+            payloads.set(id, state.payload, PAYLOAD_TTL_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    private void raiseCancel(LoopState state) {
+        if (state.cancelRaised) {
+            return;
+        }
+        state.cancelRaised = true;
+        try {
+            cancelFlags.setAsync(state.info.id(), Boolean.TRUE, CANCEL_FLAG_TTL_SECONDS, TimeUnit.SECONDS);
+        } catch (RuntimeException e) {
+            log.debug("could not raise the cancellation flag of loop {}", state.info.id(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Configuration
+
+    private int pool() {
+        if (poolSize != null) {
+            return poolSize;
+        }
+        try {
+            return instance.getConfig().findExecutorConfig(executorName).getPoolSize();
+        } catch (RuntimeException e) {
+            return ExecutorConfig.DEFAULT_POOL_SIZE;
+        }
+    }
+
+    private static void configurePool(HazelcastInstance instance, String name, int size) {
+        ExecutorConfig existing = instance.getConfig().findExecutorConfig(name);
+        if (existing != null && existing.getName().equals(name)) {
+            if (existing.getPoolSize() != size) {
+                log.warn(
+                        "executor '{}' is already configured with pool size {}; the requested pool size {} is"
+                                + " not applied (configure it in the Hazelcast configuration instead)",
+                        name,
+                        existing.getPoolSize(),
+                        size);
+            }
+            return;
+        }
+        try {
+            instance.getConfig().addExecutorConfig(new ExecutorConfig(name, size));
+        } catch (RuntimeException e) {
+            log.warn("could not set the pool size of executor '{}' to {}: {}", name, size, e.toString());
+        }
+    }
+
+    private String clusterName() {
+        try {
+            return instance.getConfig().getClusterName();
+        } catch (RuntimeException e) {
+            return "?";
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // State
+
+    /** One loop running on this engine. */
+    private static final class LoopState {
+        final LoopInfo info;
+        final LoopPayload payload;
+        final Set<Pending> inFlight = ConcurrentHashMap.newKeySet();
+        volatile boolean ended;
+        volatile boolean cancelRaised;
+        volatile long refreshedAt = System.nanoTime();
+
+        LoopState(LoopInfo info, LoopPayload payload) {
+            this.info = info;
+            this.payload = payload;
+        }
+    }
+
+    /** One chunk sent and not yet answered; also the callback of its submission. */
+    private final class Pending implements ExecutionCallback<ChunkReply> {
+        final LoopState state;
+        final Chunk chunk;
+        final byte[] inputs;
+        final String key;
+        final AtomicBoolean finished = new AtomicBoolean();
+        volatile int attempts;
+
+        Pending(LoopState state, Chunk chunk, byte[] inputs) {
+            this.state = state;
+            this.chunk = chunk;
+            this.inputs = inputs;
+            this.key = state.info.id() + "#" + chunk.firstIndex();
+        }
+
+        @Override
+        public void onResponse(ChunkReply reply) {
+            answered(this, reply);
+        }
+
+        @Override
+        public void onFailure(Throwable error) {
+            failed(this, error);
+        }
+    }
+
+    /** Builds a {@link HazelcastEngine}. Not thread-safe. */
+    public static final class Builder {
+        private final HazelcastInstance instance;
+        private String executorName = DEFAULT_EXECUTOR_NAME;
+        private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+        private @Nullable Integer poolSize;
+
+        private Builder(HazelcastInstance instance) {
+            this.instance = instance;
+        }
+
+        /**
+         * The {@link IExecutorService} to run chunks on.
+         *
+         * @param executorName its name; default {@value HazelcastEngine#DEFAULT_EXECUTOR_NAME}
+         * @return this builder
+         * @throws IllegalArgumentException when blank
+         */
+        public Builder executorName(String executorName) {
+            Objects.requireNonNull(executorName, "'executorName' must not be null");
+            if (executorName.isBlank()) {
+                throw new IllegalArgumentException("'executorName' must not be blank but was '" + executorName + "'");
+            }
+            this.executorName = executorName;
+            return this;
+        }
+
+        /**
+         * How many threads each member gives the executor. Applied to the cluster's configuration when the engine is
+         * built, unless the executor is already configured; by default the Hazelcast configuration decides (16
+         * threads unless configured).
+         *
+         * @param poolSize at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when below 1
+         */
+        public Builder poolSize(int poolSize) {
+            if (poolSize < 1) {
+                throw new IllegalArgumentException("'poolSize' must be greater than 0 but was " + poolSize);
+            }
+            this.poolSize = poolSize;
+            return this;
+        }
+
+        /**
+         * How many times a chunk is submitted before it fails because members left or did not answer.
+         *
+         * @param maxAttempts at least 1; default {@value HazelcastEngine#DEFAULT_MAX_ATTEMPTS}
+         * @return this builder
+         * @throws IllegalArgumentException when below 1
+         */
+        public Builder maxAttempts(int maxAttempts) {
+            if (maxAttempts < 1) {
+                throw new IllegalArgumentException("'maxAttempts' must be greater than 0 but was " + maxAttempts);
+            }
+            this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        /**
+         * Builds the engine.
+         *
+         * @return the engine
+         */
+        public HazelcastEngine build() {
+            return new HazelcastEngine(this);
+        }
+    }
+}
