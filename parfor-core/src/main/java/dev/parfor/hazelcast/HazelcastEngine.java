@@ -279,6 +279,7 @@ public final class HazelcastEngine implements Engine {
                     loop.id(),
                     e);
         }
+        dropCancelFlagWhenDone(state);
     }
 
     /**
@@ -426,7 +427,13 @@ public final class HazelcastEngine implements Engine {
         } else {
             pending.chunk.fail(Objects.requireNonNull(error));
         }
-        if (state.ended && state.inFlight.isEmpty() && state.cancelRaised) {
+        dropCancelFlagWhenDone(state);
+    }
+
+    /** Once an ended loop has nothing left in flight, its cancellation flag has done its job. */
+    private void dropCancelFlagWhenDone(LoopState state) {
+        if (state.ended && state.cancelRaised && state.inFlight.isEmpty() && !state.flagDropped) {
+            state.flagDropped = true;
             try {
                 cancelFlags.deleteAsync(state.info.id());
             } catch (RuntimeException e) {
@@ -565,6 +572,7 @@ public final class HazelcastEngine implements Engine {
         final Set<Pending> inFlight = ConcurrentHashMap.newKeySet();
         volatile boolean ended;
         volatile boolean cancelRaised;
+        volatile boolean flagDropped;
         volatile long refreshedAt = System.nanoTime();
 
         LoopState(LoopInfo info, LoopPayload payload) {

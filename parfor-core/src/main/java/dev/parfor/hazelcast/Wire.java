@@ -46,7 +46,13 @@ final class Wire {
     }
 
     static Wire of(HazelcastInstance instance) {
-        Config config = instance.getConfig();
+        Config config;
+        try {
+            config = instance.getConfig();
+        } catch (UnsupportedOperationException e) {
+            // A client cannot see the cluster's configuration; its own allow-list is applied by Hazelcast.
+            return new Wire(null, Thread.currentThread().getContextClassLoader());
+        }
         ClassLoader loader = config.getClassLoader();
         if (loader == null) {
             loader = Thread.currentThread().getContextClassLoader();

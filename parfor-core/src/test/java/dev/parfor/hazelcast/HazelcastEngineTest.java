@@ -176,6 +176,10 @@ class HazelcastEngineTest {
 
         await().atMost(Duration.ofSeconds(20))
                 .untilAsserted(() -> assertThat(INTERRUPTED).hasValue(3));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(
+                                cluster.first().getMap(MemberSide.CANCELLED).size())
+                        .isZero());
     }
 
     @Test
