@@ -18,7 +18,7 @@ final class Bench {
     /** How long and how often to measure. */
     record Settings(boolean quick, long budgetNanos, int minSamples, int maxSamples, int warmups) {
         static Settings of(boolean quick) {
-            return quick ? new Settings(true, 150_000_000L, 3, 5, 1) : new Settings(false, 3_000_000_000L, 5, 15, 3);
+            return quick ? new Settings(true, 100_000_000L, 2, 3, 1) : new Settings(false, 3_000_000_000L, 5, 15, 3);
         }
     }
 
@@ -105,9 +105,10 @@ final class Bench {
                 progress(c, failure[i]);
                 continue;
             }
-            wanted[i] = (int) Math.max(
-                    settings.minSamples(),
-                    Math.min(settings.maxSamples(), settings.budgetNanos() / Math.max(1, nanos)));
+            // Runs of a second or more vary little relative to their length: three of them are enough.
+            int fewest = nanos >= 1_000_000_000L ? Math.min(3, settings.minSamples()) : settings.minSamples();
+            wanted[i] = (int)
+                    Math.max(fewest, Math.min(settings.maxSamples(), settings.budgetNanos() / Math.max(1, nanos)));
             samples[i] = new long[wanted[i]];
             if (nanos >= 1_000_000_000L) {
                 // A run of a second or more is warm enough: the first run counts.

@@ -235,9 +235,28 @@ public final class Harness {
                 command.add("--quick");
             }
             command.addAll(extra);
-            ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
-            Process process = builder.start();
+            Process process = new ProcessBuilder(command).start();
             List<Row> found = new ArrayList<>();
+            // The JVM's own last words (an OutOfMemoryError in a pool thread, say) explain a run without a row.
+            String[] lastError = new String[1];
+            Thread errors = Thread.ofPlatform().daemon().start(() -> {
+                try (BufferedReader lines =
+                        new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = lines.readLine()) != null) {
+                        System.err.println(line);
+                        if (line.contains("Error") || line.contains("Exception")) {
+                            synchronized (lastError) {
+                                if (lastError[0] == null || line.contains("OutOfMemoryError")) {
+                                    lastError[0] = line.trim();
+                                }
+                            }
+                        }
+                    }
+                } catch (IOException e) {
+                    System.err.println("could not read the errors of workload " + workload + ": " + e);
+                }
+            });
             Thread reader = Thread.ofPlatform().daemon().start(() -> {
                 try (BufferedReader lines =
                         new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -262,13 +281,18 @@ public final class Harness {
                 process.waitFor();
             }
             reader.join(5_000);
+            errors.join(5_000);
             synchronized (found) {
                 rows.addAll(found);
             }
             if (found.isEmpty()) {
+                String why;
+                synchronized (lastError) {
+                    why = lastError[0] == null ? "" : " after " + lastError[0];
+                }
                 String what = !finished
                         ? "did not finish within " + limitSeconds + " s"
-                        : "its JVM exited with code " + process.exitValue();
+                        : "its JVM exited with code " + process.exitValue() + why;
                 if (workload.equals("4")) {
                     String contender = extra.get(1).replace('_', ' ');
                     boolean parfor = contender.startsWith("parfor");

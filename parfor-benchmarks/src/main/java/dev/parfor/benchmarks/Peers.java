@@ -2,6 +2,7 @@ package dev.parfor.benchmarks;
 
 import com.pivovarit.collectors.ParallelCollectors;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
@@ -13,11 +14,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
 
@@ -44,6 +48,47 @@ public final class Peers {
             out.add(body.apply(input));
         }
         return out;
+    }
+
+    /**
+     * Hand-written: {@code threads} new platform threads take inputs one at a time from a shared counter and write
+     * each result into its slot. What an expert would write for a one-off: no library, no pool, dynamic balance.
+     *
+     * @param threads how many threads
+     * @param inputs the inputs
+     * @param body the body
+     * @param <T> input type
+     * @param <R> result type
+     * @return the results
+     * @throws InterruptedException when interrupted while joining the threads
+     */
+    @SuppressWarnings("unchecked")
+    public static <T, R> List<R> handWrittenThreads(int threads, List<T> inputs, Function<? super T, ? extends R> body)
+            throws InterruptedException {
+        Object[] out = new Object[inputs.size()];
+        AtomicInteger next = new AtomicInteger();
+        AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();
+        Thread[] workers = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            workers[t] = Thread.ofPlatform().start(() -> {
+                try {
+                    for (int i = next.getAndIncrement(); i < out.length; i = next.getAndIncrement()) {
+                        out[i] = body.apply(inputs.get(i));
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                    next.set(out.length);
+                }
+            });
+        }
+        for (Thread worker : workers) {
+            worker.join();
+        }
+        Throwable error = failure.get();
+        if (error != null) {
+            throw new IllegalStateException("a body failed: " + error, error);
+        }
+        return (List<R>) Arrays.asList(out);
     }
 
     /**

@@ -15,6 +15,8 @@ import java.util.Locale;
  * @param spread half the interquartile range relative to the median, as a fraction
  * @param samples how many runs the median is taken from
  * @param note anything the reader needs: failures, memory, ordering
+ * @param pairedRatio for a contender measured in pairs against the reference, the median of the per-pair ratios of
+ *     its time to the reference's (NaN otherwise): robust against load that changes during the run
  */
 record Row(
         String workload,
@@ -25,9 +27,23 @@ record Row(
         double medianNanos,
         double spread,
         int samples,
-        String note) {
+        String note,
+        double pairedRatio) {
 
     static final String PREFIX = "@@row\t";
+
+    Row(
+            String workload,
+            String title,
+            String contender,
+            Kind kind,
+            boolean reference,
+            double medianNanos,
+            double spread,
+            int samples,
+            String note) {
+        this(workload, title, contender, kind, reference, medianNanos, spread, samples, note, Double.NaN);
+    }
 
     /** Who a row measures. */
     enum Kind {
@@ -52,12 +68,13 @@ record Row(
                         Double.toString(medianNanos),
                         Double.toString(spread),
                         Integer.toString(samples),
-                        clean(note));
+                        clean(note),
+                        Double.toString(pairedRatio));
     }
 
     static Row decode(String line) {
         String[] f = line.substring(PREFIX.length()).split("\t", -1);
-        if (f.length != 9) {
+        if (f.length != 10) {
             throw new IllegalArgumentException("malformed result line: " + line);
         }
         return new Row(
@@ -69,12 +86,13 @@ record Row(
                 Double.parseDouble(f[5]),
                 Double.parseDouble(f[6]),
                 Integer.parseInt(f[7]),
-                f[8]);
+                f[8],
+                Double.parseDouble(f[9]));
     }
 
     Row withNote(String extra) {
         String joined = note.isEmpty() ? extra : note + "; " + extra;
-        return new Row(workload, title, contender, kind, reference, medianNanos, spread, samples, joined);
+        return new Row(workload, title, contender, kind, reference, medianNanos, spread, samples, joined, pairedRatio);
     }
 
     static Row failed(String workload, String title, String contender, Kind kind, boolean reference, String why) {

@@ -60,7 +60,7 @@ final class Workloads {
     // 1. One million tiny bodies
 
     static List<Row> tinyBodies(Config config) throws Exception {
-        int n = config.quick() ? 100_000 : 1_000_000;
+        int n = config.quick() ? 20_000 : 1_000_000;
         String title = String.format(Locale.ROOT, "%,d tiny bodies (an integer hash)", n);
         List<Integer> inputs = IntStream.range(0, n).boxed().toList();
         List<Integer> expected = Peers.plainLoop(inputs, Work::tiny);
@@ -105,7 +105,7 @@ final class Workloads {
     // 2. CPU-bound bodies of about 1 ms
 
     static List<Row> cpuBodies(Config config) throws Exception {
-        int n = config.quick() ? 100 : 2_000;
+        int n = config.quick() ? 50 : 2_000;
         int rounds = Work.calibrate(1_000_000);
         Function<Integer, Long> body = x -> Work.cpu(x, rounds);
         List<Integer> inputs = IntStream.range(0, n).boxed().toList();
@@ -118,6 +118,10 @@ final class Workloads {
             List<Bench.Contender> contenders = List.of(
                     Bench.Contender.plain("plain for loop", () -> Peers.plainLoop(inputs, body)),
                     Bench.Contender.peer("parallelStream()", () -> Peers.parallelStream(inputs, body)),
+                    Bench.Contender.peer(
+                                    "hand-written: " + CORES + " threads sharing a counter",
+                                    () -> Peers.handWrittenThreads(CORES, inputs, body))
+                            .note("the ceiling on this machine at this moment"),
                     Bench.Contender.peer(
                             "invokeAll, one task per input (" + CORES + " threads)",
                             () -> Peers.invokeAll(pool, inputs, body)),
@@ -161,7 +165,7 @@ final class Workloads {
     // 3. Blocking calls of 100 ms: sleeps (3a), then real HTTP calls to a loopback server (3b)
 
     static List<Row> blocking(Config config, boolean http) throws Exception {
-        int n = config.quick() ? 1_000 : 10_000;
+        int n = config.quick() ? 400 : 10_000;
         int threads = 200;
         String title = http
                 ? String.format(Locale.ROOT, "%,d HTTP calls to a loopback server that answers in 100 ms", n)
@@ -357,7 +361,7 @@ final class Workloads {
     // 5. Metrics on versus off, on workload 1
 
     static List<Row> metrics(Config config) throws Exception {
-        int n = config.quick() ? 100_000 : 1_000_000;
+        int n = config.quick() ? 20_000 : 1_000_000;
         String title = String.format(
                 Locale.ROOT, "%,d tiny bodies, Micrometer listener on vs off (parfor fork-join, auto chunks)", n);
         List<Integer> inputs = IntStream.range(0, n).boxed().toList();
@@ -369,16 +373,20 @@ final class Workloads {
                         .engine("fork-join", Engines.forkJoin(CORES))
                         .listener(listener)
                         .build()) {
-            List<Bench.Contender> contenders = List.of(
-                    Bench.Contender.parfor("parfor fork-join, no listener", () -> off.map(inputs, Work::tiny))
-                            .asReference(),
-                    Bench.Contender.parfor("parfor fork-join + Micrometer listener", () -> on.map(inputs, Work::tiny))
-                            .note(listenerNote(listener)));
-            Bench.Settings base = Bench.Settings.of(config.quick());
-            // The difference looked for is a few percent: take many more runs than elsewhere.
-            Bench.Settings settings = new Bench.Settings(
-                    base.quick(), base.budgetNanos() * 3, base.minSamples() * 3, base.maxSamples() * 4, 5);
-            List<Row> rows = new Bench("5", title, settings, sameInOrder(expected)).run(contenders);
+            Bench.Contender reference = Bench.Contender.parfor(
+                            "parfor fork-join, no listener", () -> off.map(inputs, Work::tiny))
+                    .asReference();
+            Bench.Contender measured = Bench.Contender.parfor(
+                            "parfor fork-join + Micrometer listener", () -> on.map(inputs, Work::tiny))
+                    .note(listenerNote(listener));
+            List<Row> rows = paired(
+                    "5",
+                    title,
+                    reference,
+                    measured,
+                    sameInOrder(expected),
+                    config.quick() ? 20 : 40,
+                    config.quick() ? 30 : 200);
             double tasks = registry.find("parfor.tasks").counters().stream()
                     .mapToDouble(c -> c.count())
                     .sum();
@@ -387,6 +395,71 @@ final class Workloads {
             }
             return rows;
         }
+    }
+
+    /**
+     * Measures two contenders in pairs, alternating which goes first: the difference looked for is a few percent,
+     * smaller than the swings that other processes on the machine cause, but those swings are slow compared with
+     * one pair, so the median of the per-pair ratios still shows it.
+     */
+    static List<Row> paired(
+            String workload,
+            String title,
+            Bench.Contender reference,
+            Bench.Contender measured,
+            Function<Object, @Nullable String> check,
+            int warmups,
+            int pairs)
+            throws Exception {
+        for (int i = 0; i < warmups; i++) {
+            reference.run().call();
+            measured.run().call();
+        }
+        for (Bench.Contender c : List.of(reference, measured)) {
+            String wrong = check.apply(c.run().call());
+            if (wrong != null) {
+                throw new IllegalStateException(c.name() + " returned a wrong result: " + wrong);
+            }
+        }
+        long[] base = new long[pairs];
+        long[] other = new long[pairs];
+        double[] ratios = new double[pairs];
+        for (int p = 0; p < pairs; p++) {
+            if (p % 2 == 0) {
+                base[p] = time(reference);
+                other[p] = time(measured);
+            } else {
+                other[p] = time(measured);
+                base[p] = time(reference);
+            }
+            ratios[p] = (double) other[p] / base[p];
+        }
+        java.util.Arrays.sort(ratios);
+        double ratio = ratios[pairs / 2];
+        Row first = Bench.summarize(workload, title, reference, base);
+        Row second = Bench.summarize(workload, title, measured, other);
+        String note = String.format(Locale.ROOT, "paired: median of %d per-pair ratios %.3f", pairs, ratio);
+        System.err.printf(Locale.ROOT, "  [%s] %s%n", workload, note);
+        second = second.withNote(note);
+        return List.of(
+                first,
+                new Row(
+                        second.workload(),
+                        second.title(),
+                        second.contender(),
+                        second.kind(),
+                        second.reference(),
+                        second.medianNanos(),
+                        second.spread(),
+                        second.samples(),
+                        second.note(),
+                        ratio));
+    }
+
+    private static long time(Bench.Contender c) throws Exception {
+        long start = System.nanoTime();
+        c.run().call();
+        return System.nanoTime() - start;
     }
 
     /** The starter's listener when it is on the class path, otherwise this module's equivalent. */
