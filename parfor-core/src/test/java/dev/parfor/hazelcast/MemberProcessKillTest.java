@@ -3,6 +3,7 @@ package dev.parfor.hazelcast;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.parfor.ParallelFor;
 import java.io.BufferedReader;
@@ -51,6 +52,9 @@ class MemberProcessKillTest {
         if (caller != null) {
             caller.close();
         }
+        assertThat(Hazelcast.getAllHazelcastInstances())
+                .as("members left running")
+                .isEmpty();
         assertThat(processes)
                 .allSatisfy(process -> assertThat(process.isAlive()).isFalse());
     }
