@@ -1,0 +1,48 @@
+package dev.parfor.autoconfigure.actuate;
+
+import dev.parfor.Engine;
+import dev.parfor.ParallelFor;
+import dev.parfor.autoconfigure.ParforLifecycle;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+
+/**
+ * The {@code parfor} health contributor: UP with the default engine and each engine's type, parallelism and load;
+ * DOWN once parfor is shutting down and refuses new loops.
+ */
+final class ParforHealthIndicator extends AbstractHealthIndicator {
+
+    private final ParallelFor parallelFor;
+    private final @Nullable ParforLifecycle lifecycle;
+
+    ParforHealthIndicator(ParallelFor parallelFor, @Nullable ParforLifecycle lifecycle) {
+        super("parfor health check failed");
+        this.parallelFor = parallelFor;
+        this.lifecycle = lifecycle;
+    }
+
+    @Override
+    protected void doHealthCheck(Health.Builder builder) {
+        if (lifecycle != null && !lifecycle.isRunning()) {
+            builder.down().withDetail("reason", "parfor is shut down and accepts no loops");
+        } else {
+            builder.up();
+        }
+        Map<String, Object> engines = new LinkedHashMap<>();
+        for (Map.Entry<String, Engine> entry : parallelFor.engines().entrySet()) {
+            Engine engine = entry.getValue();
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("type", engine.type());
+            details.put("parallelism", engine.parallelism());
+            details.put("active", engine.activeCount());
+            details.put("queued", engine.queuedCount());
+            engines.put(entry.getKey(), details);
+        }
+        builder.withDetail("defaultEngine", parallelFor.defaultEngine())
+                .withDetail("runningLoops", parallelFor.running().size())
+                .withDetail("engines", engines);
+    }
+}
