@@ -3,6 +3,7 @@ package dev.parfor.autoconfigure.hazelcast;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import dev.parfor.autoconfigure.ParforProperties;
 import dev.parfor.hazelcast.ParforHazelcast;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.ResourceLoader;
 
-/** Starts an embedded, secure-by-default member when the application has no Hazelcast instance. */
+/** Starts an embedded, secure-by-default Hazelcast member when the application has no Hazelcast instance. */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnMissingBean(HazelcastInstance.class)
 @ConditionalOnBooleanProperty(name = "parfor.hazelcast.embedded.enabled", matchIfMissing = true)
@@ -23,28 +24,37 @@ class EmbeddedMemberConfiguration {
 
     @Bean(destroyMethod = "shutdown")
     HazelcastInstance parforHazelcastInstance(
-            ParforHazelcastProperties properties, BeanFactory beanFactory, ResourceLoader resourceLoader) {
-        ParforHazelcastProperties.Embedded embedded = properties.getEmbedded();
+            ParforProperties properties, BeanFactory beanFactory, ResourceLoader resourceLoader) {
+        ParforProperties.Hazelcast.Embedded embedded = properties.getHazelcast().getEmbedded();
+        String bindAddress = required(embedded.getInterface(), "parfor.hazelcast.embedded.interface");
+        List<String> members =
+                embedded.getMembers() == null || embedded.getMembers().isEmpty()
+                        ? List.of(bindAddress)
+                        : embedded.getMembers();
+        for (String member : members) {
+            required(member, "parfor.hazelcast.embedded.members[]");
+        }
         Config config = ParforHazelcast.secureConfig(
                 required(embedded.getClusterName(), "parfor.hazelcast.embedded.cluster-name"),
-                required(embedded.getInterface(), "parfor.hazelcast.embedded.interface"),
+                bindAddress,
                 port(embedded.getPort()),
-                embedded.getMembers(),
-                allowedPackages(properties, beanFactory));
+                members,
+                allowedPackages(properties.getHazelcast().getAllowedPackages(), beanFactory));
         config.setClassLoader(resourceLoader.getClassLoader());
         return Hazelcast.newHazelcastInstance(config);
     }
 
-    /** The packages the user named, plus the application's own (where its bodies are declared). */
-    private static List<String> allowedPackages(ParforHazelcastProperties properties, BeanFactory beanFactory) {
+    /** The packages the user named, plus the application's own, where its loop bodies are declared. */
+    private static List<String> allowedPackages(@Nullable List<String> named, BeanFactory beanFactory) {
         List<String> packages = new ArrayList<>();
-        for (String name : properties.getAllowedPackages()) {
-            if (name == null || name.isBlank()) {
-                throw new IllegalArgumentException(
-                        "'parfor.hazelcast.allowed-packages' must not hold a blank entry but was "
-                                + properties.getAllowedPackages() + "; list package names such as com.example");
+        if (named != null) {
+            for (String name : named) {
+                if (name == null || name.isBlank()) {
+                    throw new IllegalArgumentException("'parfor.hazelcast.allowed-packages' must not hold a blank"
+                            + " entry but was " + named + "; list package names such as com.example.orders");
+                }
+                packages.add(name.strip());
             }
-            packages.add(name.strip());
         }
         if (AutoConfigurationPackages.has(beanFactory)) {
             packages.addAll(AutoConfigurationPackages.get(beanFactory));
@@ -56,7 +66,7 @@ class EmbeddedMemberConfiguration {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException("'" + property + "' must not be blank but was '" + value + "'");
         }
-        return value;
+        return value.strip();
     }
 
     private static int port(int port) {

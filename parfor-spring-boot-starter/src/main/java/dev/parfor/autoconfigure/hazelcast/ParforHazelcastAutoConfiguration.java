@@ -1,6 +1,7 @@
 package dev.parfor.autoconfigure.hazelcast;
 
 import com.hazelcast.core.HazelcastInstance;
+import dev.parfor.autoconfigure.ParforProperties;
 import dev.parfor.hazelcast.HazelcastEngine;
 import dev.parfor.hazelcast.ParforHazelcast;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -9,21 +10,32 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Import;
 
 /**
- * Auto-configuration of parfor's Hazelcast engine. When the application has no {@link HazelcastInstance} (Spring
- * Boot creates one from a {@code hazelcast.yaml}, {@code spring.hazelcast.config} or a {@code Config} bean), it
- * starts an embedded member with {@link ParforHazelcast#secureConfig} ({@code parfor.hazelcast.embedded.*}). On
- * whichever instance there is, it registers the {@code hazelcast} {@link HazelcastEngine} bean
- * ({@code parfor.engines.hazelcast.*}), which parfor's main auto-configuration turns into the engine of that name.
+ * Auto-configuration of parfor's Hazelcast engine.
+ *
+ * <ul>
+ *   <li>When the application has no {@link HazelcastInstance} (Spring Boot creates one from a {@code hazelcast.yaml},
+ *       {@code spring.hazelcast.config} or a {@code Config} bean), it starts an embedded member with
+ *       {@link ParforHazelcast#secureConfig} and {@code parfor.hazelcast.embedded.*}, unless
+ *       {@code parfor.hazelcast.embedded.enabled=false}. The application's own package is on the member's
+ *       deserialization allow-list, with {@code parfor.hazelcast.allowed-packages}.
+ *   <li>On the application's one Hazelcast instance, it registers a {@link HazelcastEngine} bean named
+ *       {@code hazelcast}, and one for every other engine configured with {@code parfor.engines.<name>.type=hazelcast},
+ *       from {@code parfor.engines.<name>.executor-name}, {@code .pool-size} and {@code .max-attempts}; parfor's main
+ *       auto-configuration makes each an engine of that name. A bean of the same name defined by the application
+ *       wins.
+ * </ul>
  */
 @AutoConfiguration(
         afterName = "org.springframework.boot.hazelcast.autoconfigure.HazelcastAutoConfiguration",
         beforeName = "dev.parfor.autoconfigure.ParforAutoConfiguration")
 @ConditionalOnClass({HazelcastInstance.class, HazelcastEngine.class})
-@EnableConfigurationProperties(ParforHazelcastProperties.class)
-// Imported in this order, and not nested: the engine's condition must see the member the first one may define.
+@EnableConfigurationProperties(ParforProperties.class)
+// Imported in this order, and not nested: the engines' condition must see the member the first one may define.
 @Import({EmbeddedMemberConfiguration.class, EngineConfiguration.class})
 public final class ParforHazelcastAutoConfiguration {
 
-    /** The bean name of the engine, and so the engine's name in parfor. */
+    /** The name of the engine registered on the application's Hazelcast instance. */
     public static final String ENGINE_NAME = "hazelcast";
+
+    ParforHazelcastAutoConfiguration() {}
 }
