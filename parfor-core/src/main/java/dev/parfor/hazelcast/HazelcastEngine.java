@@ -97,6 +97,7 @@ public final class HazelcastEngine implements Engine {
     private final ConcurrentHashMap<String, LoopState> loops = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> perMember = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final LongAdder resubmissions = new LongAdder();
     private final ScheduledThreadPoolExecutor watcher;
     private volatile boolean closed;
 
@@ -325,6 +326,11 @@ public final class HazelcastEngine implements Engine {
         return snapshot;
     }
 
+    /** How many times a chunk was submitted again because its member left or did not answer. */
+    long resubmissions() {
+        return resubmissions.sum();
+    }
+
     /**
      * The name of the {@link IExecutorService} chunks run on.
      *
@@ -397,6 +403,7 @@ public final class HazelcastEngine implements Engine {
                     error.toString());
             try {
                 watcher.schedule(() -> submit(pending), delay, TimeUnit.MILLISECONDS);
+                resubmissions.increment();
                 return;
             } catch (RejectedExecutionException e) {
                 // closed meanwhile: fall through and fail the chunk

@@ -135,6 +135,78 @@ class HazelcastEngineTest {
         }
     }
 
+    @Test
+    void shouldBatchTinyBodiesAutomaticallyAndHonourAFixedChunkSize() {
+        AtomicInteger chunks = new AtomicInteger();
+        parfor.addListener(new LoopListener() {
+            @Override
+            public void tasksEnded(LoopInfo loop, dev.parfor.TaskOutcome outcome, int count, long nanos) {
+                chunks.incrementAndGet();
+            }
+        });
+
+        assertThat(parfor.loop("tiny").map(range(100_000), x -> x + 1)).hasSize(100_000);
+        assertThat(chunks.get()).as("chunks for 100,000 tiny inputs").isLessThan(10_000);
+        chunks.set(0);
+        assertThat(parfor.loop("fixed").chunkSize(1000).map(range(20_000), x -> x + 1))
+                .hasSize(20_000);
+        assertThat(chunks.get()).isEqualTo(20);
+    }
+
+    @Test
+    void shouldStreamInCompletionOrderAndStopTheLoopWhenAStreamIsClosedEarly() {
+        try (Stream<Integer> stream = parfor.loop("as-completed").chunkSize(1).streamAsCompleted(range(300), x -> {
+            sleepRandomly(2);
+            return x;
+        })) {
+            assertThat(stream.toList()).containsExactlyInAnyOrderElementsOf(range(300));
+        }
+
+        try (Stream<Long> results = parfor.loop("closed-early").chunkSize(1).stream(
+                java.util.stream.LongStream.range(0, 1_000_000).boxed(), x -> x)) {
+            assertThat(results.limit(10).toList()).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+        }
+        assertThat(parfor.running()).isEmpty();
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(engine.activeCount()).isZero());
+        assertThat(cluster.first().getMap(MemberSide.PAYLOADS).size()).isZero();
+    }
+
+    @Test
+    void shouldCancelTheLoopAndItsRemoteTasksWhenTheCallerIsInterrupted() throws Exception {
+        latch = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Thread caller = new Thread(() -> {
+            try {
+                parfor.loop("interrupted").chunkSize(1).forEach(range(4), x -> {
+                    latch.countDown();
+                    try {
+                        Thread.sleep(TimeUnit.HOURS.toMillis(1));
+                    } catch (InterruptedException e) {
+                        INTERRUPTED.incrementAndGet();
+                        throw e;
+                    }
+                });
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        caller.start();
+        latch.await();
+
+        caller.interrupt();
+        caller.join(TimeUnit.SECONDS.toMillis(20));
+
+        assertThat(caller.isAlive()).isFalse();
+        assertThat(thrown.get()).isInstanceOf(ParallelForException.class);
+        assertThat(((ParallelForException) thrown.get()).outcome()).isEqualTo(LoopOutcome.CANCELLED);
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(INTERRUPTED.get()).isPositive());
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(engine.activeCount()).isZero());
+    }
+
     // --- failures ----------------------------------------------------------------------------------------------------
 
     @Test

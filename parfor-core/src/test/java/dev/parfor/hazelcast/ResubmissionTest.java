@@ -1,0 +1,169 @@
+package dev.parfor.hazelcast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.hazelcast.core.ExecutionCallback;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.core.IExecutorService;
+import com.hazelcast.core.MemberLeftException;
+import com.hazelcast.spi.exception.TargetNotMemberException;
+import dev.parfor.ParallelFor;
+import dev.parfor.ParallelForException;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The engine's own resubmission, for the failures Hazelcast does not retry by itself: a real member whose executor
+ * answers some submissions with a cluster failure instead of running them.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ResubmissionTest {
+
+    private static TestCluster cluster;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = TestCluster.start(1);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        cluster.close();
+        assertThat(Hazelcast.getAllHazelcastInstances())
+                .as("members left running")
+                .isEmpty();
+    }
+
+    @Test
+    void shouldResubmitChunksWhoseMemberLeftAndDeliverEveryResultOnce() {
+        // Every first submission of a chunk fails, as if its member had left.
+        Flaky flaky = new Flaky(2, () -> new MemberLeftException("member left"));
+        HazelcastEngine engine =
+                HazelcastEngine.builder(flaky.instance()).maxAttempts(2).build();
+        try (ParallelFor parfor = ParallelFor.create(engine)) {
+            List<Integer> results = parfor.loop("flaky").chunkSize(10).map(range(200), x -> x + 1);
+
+            assertThat(results).isEqualTo(range(200).stream().map(x -> x + 1).toList());
+            assertThat(engine.resubmissions()).isEqualTo(20);
+            assertThat(engine.tasksPerMember().values()).containsExactly(200L);
+        }
+    }
+
+    @Test
+    void shouldResubmitOnTargetNotMemberAndInactiveInstances() {
+        AtomicInteger calls = new AtomicInteger();
+        Flaky flaky = new Flaky(
+                3,
+                () -> calls.incrementAndGet() % 2 == 0
+                        ? new TargetNotMemberException("not a member")
+                        : new HazelcastInstanceNotActiveException("shutting down"));
+        HazelcastEngine engine =
+                HazelcastEngine.builder(flaky.instance()).maxAttempts(3).build();
+        try (ParallelFor parfor = ParallelFor.create(engine)) {
+            assertThat(parfor.loop("flaky-kinds").chunkSize(50).map(range(100), x -> x * 2))
+                    .isEqualTo(range(100).stream().map(x -> x * 2).toList());
+            assertThat(engine.resubmissions()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void shouldFailAChunkNoMemberCouldRunAfterMaxAttempts() {
+        Flaky flaky = new Flaky(Integer.MAX_VALUE, () -> new MemberLeftException("member left"));
+        HazelcastEngine engine =
+                HazelcastEngine.builder(flaky.instance()).maxAttempts(3).build();
+        try (ParallelFor parfor = ParallelFor.create(engine)) {
+            ParallelForException error = catchThrowableOfType(
+                    ParallelForException.class,
+                    () -> parfor.loop("lost").chunkSize(5).map(range(5), x -> x));
+
+            assertThat(error.getCause())
+                    .hasMessageContaining("no member could run chunk #0 of loop 'lost' in 3 attempts (maxAttempts 3)")
+                    .hasCauseInstanceOf(MemberLeftException.class);
+            assertThat(flaky.submissions.get()).isEqualTo(3);
+        }
+    }
+
+    private static List<Integer> range(int n) {
+        return IntStream.range(0, n).boxed().toList();
+    }
+
+    /** The cluster's member, whose executor fails each chunk's submissions before attempt {@code attemptsBeforeSuccess}. */
+    private static final class Flaky {
+        final AtomicInteger submissions = new AtomicInteger();
+        private final int attemptsBeforeSuccess;
+        private final Supplier<Exception> failure;
+        private final Map<Object, AtomicInteger> perKey = new ConcurrentHashMap<>();
+
+        Flaky(int attemptsBeforeSuccess, Supplier<Exception> failure) {
+            this.attemptsBeforeSuccess = attemptsBeforeSuccess;
+            this.failure = failure;
+        }
+
+        HazelcastInstance instance() {
+            HazelcastInstance real = cluster.first();
+            return proxy(HazelcastInstance.class, real, (method, args) -> {
+                if (method.getName().equals("getExecutorService")) {
+                    IExecutorService executor = real.getExecutorService((String) args[0]);
+                    return proxy(IExecutorService.class, executor, (m, a) -> submit(executor, m.getName(), a));
+                }
+                return NOT_HANDLED;
+            });
+        }
+
+        @SuppressWarnings("unchecked")
+        private Object submit(IExecutorService executor, String method, Object[] args) {
+            if (!method.equals("submitToKeyOwner") || args.length != 3 || !(args[0] instanceof Callable<?>)) {
+                return NOT_HANDLED;
+            }
+            submissions.incrementAndGet();
+            int attempt =
+                    perKey.computeIfAbsent(args[1], k -> new AtomicInteger()).incrementAndGet();
+            ExecutionCallback<Object> callback = (ExecutionCallback<Object>) args[2];
+            if (attempt < attemptsBeforeSuccess) {
+                callback.onFailure(failure.get());
+            } else {
+                executor.submitToKeyOwner((Callable<Object>) args[0], args[1], callback);
+            }
+            return null;
+        }
+    }
+
+    private static final Object NOT_HANDLED = new Object();
+
+    private interface Interceptor {
+        Object call(Method method, Object[] args) throws Exception;
+    }
+
+    private static <T> T proxy(Class<T> type, T target, Interceptor override) {
+        InvocationHandler handler = (proxy, method, args) -> {
+            Object[] arguments = args == null ? new Object[0] : args;
+            Object handled = override.call(method, arguments);
+            if (handled != NOT_HANDLED) {
+                return handled;
+            }
+            try {
+                return method.invoke(target, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
+    }
+}
