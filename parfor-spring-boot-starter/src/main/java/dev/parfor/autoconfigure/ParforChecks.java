@@ -138,8 +138,8 @@ final class ParforChecks {
                         "an engine of type hazelcast needs parfor's Hazelcast support, and no Engine bean named '"
                                 + name + "' exists",
                         "Add com.hazelcast:hazelcast to the application's dependencies (parfor then starts an"
-                                + " embedded member or uses the application's HazelcastInstance), or choose another"
-                                + " type: " + EngineType.accepted() + ".");
+                                + " embedded member or uses the application's HazelcastInstance), or set '" + at
+                                + "' to another type: " + EngineType.accepted() + ".");
             }
             throw new InvalidParforPropertyException(
                     at,

@@ -1,0 +1,484 @@
+package dev.parfor.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.parfor.Engine;
+import dev.parfor.Engines;
+import dev.parfor.ErrorPolicy;
+import dev.parfor.LoopOutcome;
+import dev.parfor.LoopResult;
+import dev.parfor.ParallelFor;
+import dev.parfor.ParallelForException;
+import dev.parfor.autoconfigure.actuate.ParforActuatorAutoConfiguration;
+import dev.parfor.autoconfigure.actuate.ParforEndpoint;
+import dev.parfor.autoconfigure.metrics.ParforMetricsAutoConfiguration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.TaskDecorator;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+
+class ParforAutoConfigurationTests {
+
+    private final ApplicationContextRunner runner =
+            new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ParforAutoConfiguration.class));
+
+    @Test
+    void shouldProvideParallelForOverTheBuiltInEnginesWithForkJoinAsDefault() {
+        runner.run(context -> {
+            assertThat(context).hasSingleBean(ParallelFor.class).hasSingleBean(ParforLifecycle.class);
+            ParallelFor parfor = context.getBean(ParallelFor.class);
+            assertThat(parfor.defaultEngine()).isEqualTo("fork-join");
+            assertThat(parfor.engines()).containsOnlyKeys("sequential", "fork-join", "virtual");
+            assertThat(context.getBeansOfType(Engine.class)).containsOnlyKeys("sequential", "fork-join", "virtual");
+            assertThat(parfor.engines().get("fork-join")).isSameAs(context.getBean("fork-join"));
+            assertThat(parfor.engines().get("fork-join").parallelism())
+                    .isEqualTo(Runtime.getRuntime().availableProcessors());
+            assertThat(parfor.engines().get("virtual").parallelism())
+                    .isEqualTo(ParforEngineRegistrar.DEFAULT_MAX_CONCURRENCY);
+            assertThat(parfor.map(List.of(1, 2, 3), x -> x * x)).containsExactly(1, 4, 9);
+        });
+    }
+
+    @Test
+    void shouldNotPublishAnyEngineAsExecutorOrTaskDecorator() {
+        runner.run(context -> {
+            assertThat(context).doesNotHaveBean(Executor.class).doesNotHaveBean(TaskDecorator.class);
+        });
+    }
+
+    @Test
+    void shouldKeepApplicationTaskExecutorUnchangedWhenTaskExecutionIsAutoConfigured() {
+        ApplicationContextRunner withTasks = new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class));
+        ThreadPoolTaskExecutor[] without = new ThreadPoolTaskExecutor[1];
+        withTasks.run(context -> without[0] = context.getBean("applicationTaskExecutor", ThreadPoolTaskExecutor.class));
+        withTasks
+                .withConfiguration(AutoConfigurations.of(ParforAutoConfiguration.class))
+                .withPropertyValues(
+                        "parfor.engines.app.type=executor", "parfor.engines.app.executor=applicationTaskExecutor")
+                .run(context -> {
+                    assertThat(context).hasNotFailed().hasBean("applicationTaskExecutor");
+                    assertThat(context.getBeansOfType(Executor.class)).containsOnlyKeys("applicationTaskExecutor");
+                    ThreadPoolTaskExecutor executor =
+                            context.getBean("applicationTaskExecutor", ThreadPoolTaskExecutor.class);
+                    assertThat(executor.getCorePoolSize()).isEqualTo(without[0].getCorePoolSize());
+                    assertThat(executor.getMaxPoolSize()).isEqualTo(without[0].getMaxPoolSize());
+                    assertThat(executor.getThreadNamePrefix()).isEqualTo(without[0].getThreadNamePrefix());
+                    // The executor engine runs on it.
+                    List<String> threads = context.getBean(ParallelFor.class)
+                            .loop("on-app")
+                            .engine("app")
+                            .chunkSize(1)
+                            .map(range(20), x -> Thread.currentThread().getName());
+                    assertThat(threads).allMatch(name -> name.startsWith(executor.getThreadNamePrefix()));
+                });
+    }
+
+    @Test
+    void shouldBindEngineProperties() {
+        runner.withPropertyValues(
+                        "parfor.engine=io",
+                        "parfor.engines.fork-join.parallelism=3",
+                        "parfor.engines.fork-join.thread-name-prefix=calc-",
+                        "parfor.engines.io.type=virtual",
+                        "parfor.engines.io.max-concurrency=5",
+                        "parfor.engines.io.thread-name-prefix=io-",
+                        "parfor.engines.debug.type=SEQUENTIAL")
+                .run(context -> {
+                    ParallelFor parfor = context.getBean(ParallelFor.class);
+                    assertThat(parfor.defaultEngine()).isEqualTo("io");
+                    assertThat(parfor.engines()).containsOnlyKeys("sequential", "fork-join", "virtual", "io", "debug");
+                    assertThat(parfor.engines().get("fork-join").parallelism()).isEqualTo(3);
+                    assertThat(parfor.engines().get("io").parallelism()).isEqualTo(5);
+                    assertThat(parfor.engines().get("io").type()).isEqualTo("virtual");
+                    assertThat(parfor.engines().get("debug").type()).isEqualTo("sequential");
+                    assertThat(threadsOf(parfor, "fork-join")).allMatch(name -> name.startsWith("calc-"));
+                    assertThat(threadsOf(parfor, "io")).allMatch(name -> name.startsWith("io-"));
+                    ParforProperties properties = context.getBean(ParforProperties.class);
+                    assertThat(properties.getProgress().getInterval()).hasSeconds(10);
+                    assertThat(properties.getShutdown().getAwaitTerminationPeriod())
+                            .hasSeconds(10);
+                    assertThat(properties.getMetrics().getTaskTimer().isEnabled())
+                            .isFalse();
+                    assertThat(properties.getHazelcast().getEmbedded().getClusterName())
+                            .isEqualTo("parfor");
+                    assertThat(properties.getHazelcast().getEmbedded().getPort())
+                            .isEqualTo(5701);
+                    assertThat(properties.getHazelcast().getEmbedded().getInterface())
+                            .isEqualTo("127.0.0.1");
+                });
+    }
+
+    @Test
+    void shouldBindHazelcastAndLoopProperties() {
+        runner.withPropertyValues(
+                        "parfor.engines.fork-join.executor-name=work",
+                        "parfor.engines.fork-join.pool-size=4",
+                        "parfor.engines.fork-join.max-attempts=5",
+                        "parfor.hazelcast.allowed-packages=com.example,org.example",
+                        "parfor.hazelcast.embedded.enabled=false",
+                        "parfor.hazelcast.embedded.members=10.0.0.1:5701,10.0.0.2",
+                        "parfor.hazelcast.embedded.interface=10.0.0.3",
+                        "parfor.loops.report.timeout=30s",
+                        "parfor.loops.report.task-timeout=500ms",
+                        "parfor.loops.report.retries=2",
+                        "parfor.loops.report.backoff=100ms",
+                        "parfor.loops.report.on-error=collect",
+                        "parfor.progress.log-level=off",
+                        "parfor.progress.summary-log-level=debug")
+                .run(context -> {
+                    ParforProperties properties = context.getBean(ParforProperties.class);
+                    ParforProperties.EngineProperties forkJoin =
+                            properties.getEngines().get("fork-join");
+                    assertThat(forkJoin.getExecutorName()).isEqualTo("work");
+                    assertThat(forkJoin.getPoolSize()).isEqualTo(4);
+                    assertThat(forkJoin.getMaxAttempts()).isEqualTo(5);
+                    assertThat(properties.getHazelcast().getAllowedPackages())
+                            .containsExactly("com.example", "org.example");
+                    assertThat(properties.getHazelcast().getEmbedded().isEnabled())
+                            .isFalse();
+                    assertThat(properties.getHazelcast().getEmbedded().getMembers())
+                            .containsExactly("10.0.0.1:5701", "10.0.0.2");
+                    assertThat(properties.getHazelcast().getEmbedded().getInterface())
+                            .isEqualTo("10.0.0.3");
+                    ParforProperties.LoopProperties report =
+                            properties.getLoops().get("report");
+                    assertThat(report.getTimeout()).hasSeconds(30);
+                    assertThat(report.getTaskTimeout()).hasMillis(500);
+                    assertThat(report.getOnError()).isEqualTo(ErrorPolicy.COLLECT);
+                    assertThat(report.getRetries()).isEqualTo(2);
+                    assertThat(report.getBackoff()).hasMillis(100);
+                    assertThat(properties.getProgress().getLogLevel())
+                            .isEqualTo(org.springframework.boot.logging.LogLevel.OFF);
+                });
+    }
+
+    @Test
+    void shouldLetLoopPropertiesBeatWhatTheCodeSays() {
+        runner.withPropertyValues(
+                        "parfor.loops.report.engine=sequential",
+                        "parfor.loops.report.on-error=collect",
+                        "parfor.loops.retried.retries=2")
+                .run(context -> {
+                    ParallelFor parfor = context.getBean(ParallelFor.class);
+                    String caller = Thread.currentThread().getName();
+                    // The code asks for fork-join and fail-fast; the operator's properties say sequential and collect.
+                    LoopResult<String> result = parfor.loop("report")
+                            .engine("fork-join")
+                            .onError(ErrorPolicy.FAIL_FAST)
+                            .run(range(10), x -> {
+                                if (x == 3) {
+                                    throw new IllegalStateException("bad input " + x);
+                                }
+                                return Thread.currentThread().getName();
+                            });
+                    assertThat(result.failures())
+                            .singleElement()
+                            .satisfies(f -> assertThat(f.index()).isEqualTo(3));
+                    assertThat(result.values())
+                            .filteredOn(v -> v != null)
+                            .hasSize(9)
+                            .allMatch(caller::equals);
+                    // The code says no retries; the property says two.
+                    int[] attempts = new int[1];
+                    List<Integer> retried = parfor.loop("retried")
+                            .engine("sequential")
+                            .retries(0, java.time.Duration.ZERO)
+                            .map(List.of(1), x -> {
+                                if (++attempts[0] < 3) {
+                                    throw new IllegalStateException("flaky");
+                                }
+                                return x;
+                            });
+                    assertThat(retried).containsExactly(1);
+                    assertThat(attempts[0]).isEqualTo(3);
+                });
+    }
+
+    @Test
+    void shouldLetTheApplicationsParallelForWin() {
+        runner.withUserConfiguration(OwnParallelFor.class).run(context -> {
+            assertThat(context).hasSingleBean(ParallelFor.class);
+            assertThat(context.getBean(ParallelFor.class)).isSameAs(context.getBean("ownParallelFor"));
+        });
+    }
+
+    @Test
+    void shouldMakeTheApplicationsEngineBeanAvailableByItsName() {
+        runner.withUserConfiguration(OwnEngines.class)
+                .withPropertyValues("parfor.loops.train.engine=gpu", "parfor.engines.gpu.chunk-size=2")
+                .run(context -> {
+                    ParallelFor parfor = context.getBean(ParallelFor.class);
+                    assertThat(parfor.engines()).containsKeys("gpu", "fork-join", "virtual", "sequential");
+                    assertThat(parfor.engines().get("gpu")).isSameAs(context.getBean("gpu"));
+                    // The application's own fork-join replaces the built-in one.
+                    assertThat(parfor.engines().get("fork-join")).isSameAs(context.getBean(OwnEngines.class).forkJoin);
+                    List<String> threads = parfor.loop("train")
+                            .map(range(20), x -> Thread.currentThread().getName());
+                    assertThat(threads).allMatch(name -> name.startsWith("gpu-"));
+                });
+    }
+
+    @Test
+    void shouldWorkWithoutMicrometerAndActuator() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(
+                        ObservationAutoConfiguration.class,
+                        MetricsAutoConfiguration.class,
+                        CompositeMeterRegistryAutoConfiguration.class,
+                        SimpleMetricsExportAutoConfiguration.class,
+                        ParforAutoConfiguration.class,
+                        ParforMetricsAutoConfiguration.class,
+                        ParforActuatorAutoConfiguration.class))
+                .withClassLoader(new FilteredClassLoader("io.micrometer", "org.springframework.boot.actuate"))
+                .run(context -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(ParallelFor.class);
+                    assertThat(context).doesNotHaveBean("parforObservationListener");
+                    assertThat(context).doesNotHaveBean("parforTaskMetricsListener");
+                    assertThat(context).doesNotHaveBean("parforContextPropagator");
+                    assertThat(context).doesNotHaveBean(ParforEndpoint.class);
+                    assertThat(context.getBean(ParallelFor.class).map(range(5), x -> x + 1))
+                            .containsExactly(1, 2, 3, 4, 5);
+                });
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES) // guards against a hang; not a timing assertion
+    void shouldCancelARunningLoopWithAClearErrorWhenTheContextCloses() {
+        runner.withPropertyValues("parfor.shutdown.await-termination-period=200ms")
+                .run(context -> {
+                    ParallelFor parfor = context.getBean(ParallelFor.class);
+                    ParforLifecycle lifecycle = context.getBean(ParforLifecycle.class);
+                    CountDownLatch never = new CountDownLatch(1);
+                    CompletableFuture<List<Object>> loop = CompletableFuture.supplyAsync(
+                            () -> parfor.loop("stuck").chunkSize(1).map(range(8), x -> {
+                                never.await();
+                                return x;
+                            }),
+                            Thread::startVirtualThread);
+                    Awaitility.await().until(() -> !parfor.running().isEmpty());
+                    context.close();
+                    assertThatThrownBy(loop::get)
+                            .isInstanceOf(ExecutionException.class)
+                            .cause()
+                            .isInstanceOf(ParallelForException.class)
+                            .hasMessageContaining("loop 'stuck' was cancelled")
+                            .hasMessageContaining("shutting down");
+                    ParallelForException error = (ParallelForException)
+                            loop.handle((v, e) -> e.getCause()).join();
+                    assertThat(error.outcome()).isEqualTo(LoopOutcome.CANCELLED);
+                    assertThat(lifecycle.isRunning()).isFalse();
+                    assertThatThrownBy(() -> parfor.map(List.of(1), x -> x)).hasMessageContaining("shut down");
+                });
+    }
+
+    @Test
+    void shouldLetRunningLoopsFinishWithinTheGracePeriod() {
+        runner.withPropertyValues("parfor.shutdown.await-termination-period=1m").run(context -> {
+            ParallelFor parfor = context.getBean(ParallelFor.class);
+            ParforLifecycle lifecycle = context.getBean(ParforLifecycle.class);
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<List<Integer>> loop = CompletableFuture.supplyAsync(
+                    () -> parfor.loop("finishing").chunkSize(1).map(range(4), x -> {
+                        release.await();
+                        return x * 2;
+                    }),
+                    Thread::startVirtualThread);
+            Awaitility.await().until(() -> !parfor.running().isEmpty());
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(context::close, Thread::startVirtualThread);
+            // Closing waits for the loop: it has not returned while the loop is held.
+            Awaitility.await().until(() -> !lifecycle.isRunning());
+            assertThat(closing).isNotDone();
+            release.countDown();
+            assertThat(loop.get(1, TimeUnit.MINUTES)).containsExactly(0, 2, 4, 6);
+            closing.get(1, TimeUnit.MINUTES);
+        });
+    }
+
+    // -------------------------------------------------------------------------------------------------------------
+    // Bad configuration
+
+    @Test
+    void shouldRefuseAnUnknownEngineType() {
+        assertFailure(
+                new String[] {"parfor.engines.gpu.type=cuda"},
+                "parfor.engines.gpu.type",
+                "cuda",
+                "sequential, fork-join, virtual, executor, hazelcast");
+    }
+
+    @Test
+    void shouldRefuseParallelismBelowOne() {
+        assertFailure(
+                new String[] {"parfor.engines.fork-join.parallelism=0"},
+                "parfor.engines.fork-join.parallelism",
+                "0",
+                "1 or more");
+        assertFailure(
+                new String[] {"parfor.loops.report.parallelism=-3"},
+                "parfor.loops.report.parallelism",
+                "-3",
+                "1 or more");
+    }
+
+    @Test
+    void shouldRefuseAnExecutorEngineWhoseBeanDoesNotExist() {
+        assertFailure(
+                new ApplicationContextRunner()
+                        .withConfiguration(AutoConfigurations.of(
+                                TaskExecutionAutoConfiguration.class, ParforAutoConfiguration.class)),
+                new String[] {"parfor.engines.app.type=executor", "parfor.engines.app.executor=taskExecutr"},
+                "parfor.engines.app.executor",
+                "taskExecutr",
+                "applicationTaskExecutor");
+        assertFailure(
+                new String[] {"parfor.engines.app.type=executor"},
+                "parfor.engines.app.executor",
+                "null",
+                "applicationTaskExecutor");
+    }
+
+    @Test
+    void shouldRefuseALoopRoutedToAnUnknownEngine() {
+        assertFailure(
+                new String[] {"parfor.loops.report.engine=gpu"},
+                "parfor.loops.report.engine",
+                "gpu",
+                "fork-join, sequential, virtual");
+    }
+
+    @Test
+    void shouldRefuseAnUnknownDefaultEngine() {
+        assertFailure(new String[] {"parfor.engine=turbo"}, "parfor.engine", "turbo", "fork-join, sequential, virtual");
+    }
+
+    @Test
+    void shouldAskForHazelcastWhenAHazelcastEngineHasNoBean() {
+        assertFailure(
+                new String[] {"parfor.engines.cluster.type=hazelcast"},
+                "parfor.engines.cluster.type",
+                "hazelcast",
+                "com.hazelcast:hazelcast");
+    }
+
+    @Test
+    void shouldAskForATypeWhenAnEngineIsNeitherBuiltInNorABean() {
+        assertFailure(
+                new String[] {"parfor.engines.extra.parallelism=2"},
+                "parfor.engines.extra.type",
+                "null",
+                "sequential, fork-join, virtual, executor, hazelcast");
+    }
+
+    @Test
+    void shouldRefuseABackoffWithoutRetries() {
+        assertFailure(
+                new String[] {"parfor.loops.report.backoff=1s"}, "parfor.loops.report.backoff", "PT1S", "retries");
+    }
+
+    @Test
+    void shouldRegisterTheFailureAnalyzer() {
+        assertThat(org.springframework.core.io.support.SpringFactoriesLoader.loadFactoryNames(
+                        org.springframework.boot.diagnostics.FailureAnalyzer.class,
+                        getClass().getClassLoader()))
+                .contains(ParforFailureAnalyzer.class.getName());
+    }
+
+    private void assertFailure(String[] properties, String property, String value, String accepted) {
+        assertFailure(runner, properties, property, value, accepted);
+    }
+
+    private static void assertFailure(
+            ApplicationContextRunner runner, String[] properties, String property, String value, String accepted) {
+        runner.withPropertyValues(properties).run(context -> {
+            assertThat(context).hasFailed();
+            Throwable failure = context.getStartupFailure();
+            assertThat(find(failure))
+                    .as("the configuration error in %s", failure)
+                    .isNotNull();
+            assertThat(failure.getMessage() + rootMessage(failure)).contains(property);
+            FailureAnalysis analysis = new ParforFailureAnalyzer().analyze(failure);
+            assertThat(analysis).isNotNull();
+            assertThat(analysis.getDescription()).contains("'" + property + "'").contains("'" + value + "'");
+            assertThat(analysis.getAction()).contains(property).contains(accepted);
+        });
+    }
+
+    private static @org.jspecify.annotations.Nullable InvalidParforPropertyException find(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof InvalidParforPropertyException found) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    private static String rootMessage(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return String.valueOf(root.getMessage());
+    }
+
+    private static List<Integer> range(int n) {
+        return IntStream.range(0, n).boxed().toList();
+    }
+
+    private static Set<String> threadsOf(ParallelFor parfor, String engine) {
+        return parfor
+                .loop("threads-" + engine)
+                .engine(engine)
+                .chunkSize(1)
+                .map(range(32), x -> Thread.currentThread().getName())
+                .stream()
+                .collect(Collectors.toSet());
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnParallelFor {
+
+        @Bean
+        ParallelFor ownParallelFor() {
+            return ParallelFor.create(Engines.sequential());
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnEngines {
+
+        final Engine forkJoin = Engines.forkJoin(2, "mine-");
+
+        @Bean
+        Engine gpu() {
+            return Engines.forkJoin(2, "gpu-");
+        }
+
+        @Bean(name = "fork-join")
+        Engine ownForkJoin() {
+            return forkJoin;
+        }
+    }
+}
