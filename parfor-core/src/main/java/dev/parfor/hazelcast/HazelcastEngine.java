@@ -57,11 +57,11 @@ import org.slf4j.LoggerFactory;
  *       made of the loop id and the index, so Hazelcast routes it to a live member. Each member reads and
  *       deserializes a loop's body and context once, caches them for the loop's life, and drops them when the loop's
  *       entry is removed at the end of the loop (or expires because its caller died).
- *   <li>A chunk whose member leaves or stops answering ({@code MemberLeftException}, {@code TargetNotMemberException},
- *       {@code HazelcastInstanceNotActiveException}, an operation timeout) is submitted again, up to
- *       {@link Builder#maxAttempts}; Hazelcast then routes it to the key's new owner. A body may therefore run more
- *       than once for an input: bodies should be idempotent. Every input still ends with exactly one result or one
- *       failure.
+ *   <li>When the member running a chunk dies, Hazelcast itself sends the task to the key's new owner. When Hazelcast
+ *       gives up instead ({@code MemberLeftException}, {@code TargetNotMemberException},
+ *       {@code HazelcastInstanceNotActiveException}, an operation timeout), the engine submits the chunk again, up
+ *       to {@link Builder#maxAttempts} submissions in all. A body may therefore run more than once for an input:
+ *       bodies should be idempotent. Every input still ends with exactly one result or one failure.
  *   <li>An input that does not serialize fails at its own index; so does a result that cannot be sent back.
  *   <li>Running Hazelcast tasks cannot be cancelled reliably, so when a loop stops early (fail-fast, timeout,
  *       cancel) its id is put in the IMap {@value MemberSide#CANCELLED}: members stop starting inputs of the loop

@@ -127,6 +127,12 @@ class HazelcastEngineTest {
         assertThat(parfor.mapIndexed(List.of("x", "y", "z"), (i, s) -> i + s)).containsExactly("0x", "1y", "2z");
         assertThat(parfor.product(List.of(1, 2), List.of(10, 20, 30), (a, b) -> a * b))
                 .containsExactly(10, 20, 30, 20, 40, 60);
+        assertThat(parfor.mapChunks(
+                        range(10), 3, chunk -> chunk.stream().map(x -> x * 2).toList()))
+                .isEqualTo(range(10).stream().map(x -> x * 2).toList());
+        assertThat(parfor.invoke(
+                        new Calculator(), "add", List.of(Map.of("a", 1, "b", 2), List.of(5, 6)), Map.of("scale", 2)))
+                .containsExactly(6, 22);
         assertThat(parfor.map(Stream.iterate(0, x -> x < 2000, x -> x + 1), x -> x + 1))
                 .isEqualTo(range(2000).stream().map(x -> x + 1).toList());
         try (Stream<Integer> stream = parfor.loop("stream").stream(range(5000).iterator(), x -> x * 2)) {
@@ -205,6 +211,16 @@ class HazelcastEngineTest {
                 .untilAsserted(() -> assertThat(INTERRUPTED.get()).isPositive());
         await().atMost(Duration.ofSeconds(20))
                 .untilAsserted(() -> assertThat(engine.activeCount()).isZero());
+    }
+
+    /** A serializable target for invoke: public, with named parameters (the build compiles with -parameters). */
+    public static final class Calculator implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        public int add(int a, int b, int scale) {
+            return (a + b) * scale;
+        }
     }
 
     // --- failures ----------------------------------------------------------------------------------------------------
