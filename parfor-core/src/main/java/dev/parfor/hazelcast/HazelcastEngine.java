@@ -401,8 +401,17 @@ public final class HazelcastEngine implements Engine {
                     pending.chunk.loopName(),
                     pending.attempts,
                     error.toString());
+            boolean restore = unwrap(error) instanceof PayloadMissingException;
             try {
-                watcher.schedule(() -> submit(pending), delay, TimeUnit.MILLISECONDS);
+                watcher.schedule(
+                        () -> {
+                            if (restore) {
+                                restore(pending.state);
+                            }
+                            submit(pending);
+                        },
+                        delay,
+                        TimeUnit.MILLISECONDS);
                 resubmissions.increment();
                 return;
             } catch (RejectedExecutionException e) {
@@ -459,7 +468,8 @@ public final class HazelcastEngine implements Engine {
     /** Whether the chunk did not run because of the cluster, not the body: another member may run it. */
     static boolean retryable(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof MemberLeftException
+            if (t instanceof PayloadMissingException
+                    || t instanceof MemberLeftException
                     || t instanceof TargetNotMemberException
                     || t instanceof HazelcastInstanceNotActiveException
                     || t instanceof OperationTimeoutException
@@ -512,6 +522,18 @@ public final class HazelcastEngine implements Engine {
         if (!payloads.setTtl(id, PAYLOAD_TTL_SECONDS, TimeUnit.SECONDS) && !state.ended) {
             // Lost (for example with every member that held it); store it again so later chunks can run.
             payloads.set(id, state.payload, PAYLOAD_TTL_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Stores a running loop's payload again after a member found it missing. */
+    private void restore(LoopState state) {
+        if (state.ended) {
+            return;
+        }
+        try {
+            payloads.set(state.info.id(), state.payload, PAYLOAD_TTL_SECONDS, TimeUnit.SECONDS);
+        } catch (RuntimeException e) {
+            log.debug("could not store loop {} again", state.info.id(), e);
         }
     }
 

@@ -209,8 +209,7 @@ final class MemberSide {
             LoopPayload payload = payloads.get(entry.id);
             if (payload == null) {
                 loops.remove(entry.id, entry);
-                throw new IllegalStateException("parfor loop " + entry.id
-                        + " is no longer in the cluster (it has ended, or its caller stopped refreshing it)");
+                throw new PayloadMissingException(entry.id);
             }
             Object task = wire.read(payload.task());
             if (!(task instanceof Chunk.Task body)) {

@@ -75,7 +75,7 @@ class MemberProcessKillTest {
                 .until(() -> lite.getCluster().getMembers().size() == 3);
 
         HazelcastEngine engine = HazelcastEngine.builder(lite).poolSize(4).build();
-        int total = 4000;
+        int total = 6000;
         try (ParallelFor parfor =
                 ParallelFor.builder().engine("hazelcast", engine).build()) {
             CompletableFuture<List<Long>> loop = CompletableFuture.supplyAsync(() -> parfor.loop("survivor")

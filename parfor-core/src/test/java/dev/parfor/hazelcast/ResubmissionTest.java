@@ -9,6 +9,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.IExecutorService;
 import com.hazelcast.core.MemberLeftException;
+import com.hazelcast.map.IMap;
 import com.hazelcast.spi.exception.TargetNotMemberException;
 import dev.parfor.ParallelFor;
 import dev.parfor.ParallelForException;
@@ -97,6 +98,35 @@ class ResubmissionTest {
                     .hasMessageContaining("no member could run chunk #0 of loop 'lost' in 3 attempts (maxAttempts 3)")
                     .hasCauseInstanceOf(MemberLeftException.class);
             assertThat(flaky.submissions.get()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void shouldStoreALostPayloadAgainAndRunTheLoop() {
+        HazelcastInstance real = cluster.first();
+        AtomicInteger stores = new AtomicInteger();
+        // The first store of the loop's payload is lost, as if the members holding it had died.
+        HazelcastInstance losing = proxy(HazelcastInstance.class, real, (method, args) -> {
+            if (method.getName().equals("getMap") && MemberSide.PAYLOADS.equals(args[0])) {
+                IMap<Object, Object> map = real.getMap(MemberSide.PAYLOADS);
+                return proxy(IMap.class, map, (m, a) -> {
+                    if (m.getName().equals("set") && a.length == 4 && stores.incrementAndGet() == 1) {
+                        return null;
+                    }
+                    return NOT_HANDLED;
+                });
+            }
+            return NOT_HANDLED;
+        });
+        HazelcastEngine engine = HazelcastEngine.builder(losing).build();
+        try (ParallelFor parfor = ParallelFor.create(engine)) {
+            assertThat(parfor.loop("lost-payload")
+                            .chunkSize(25)
+                            .map(range(100), List.of(7), (x, ctx) -> x + ctx.get(0)))
+                    .isEqualTo(range(100).stream().map(x -> x + 7).toList());
+            assertThat(stores.get()).isGreaterThanOrEqualTo(2);
+            assertThat(engine.resubmissions()).isPositive();
+            assertThat(real.getMap(MemberSide.PAYLOADS).size()).isZero();
         }
     }
 
