@@ -1,0 +1,124 @@
+package dev.parfor.autoconfigure.actuate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parfor.ParallelFor;
+import dev.parfor.autoconfigure.ParforAutoConfiguration;
+import dev.parfor.autoconfigure.ParforLifecycle;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+class ParforActuatorAutoConfigurationTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(
+                    EndpointAutoConfiguration.class,
+                    ParforAutoConfiguration.class,
+                    ParforActuatorAutoConfiguration.class))
+            .withPropertyValues("management.endpoints.web.exposure.include=parfor");
+
+    @Test
+    void shouldProvideTheEndpointAndTheHealthContributor() {
+        runner.run(context -> {
+            assertThat(context).hasSingleBean(ParforEndpoint.class).hasSingleBean(RecentLoops.class);
+            assertThat(context).hasBean("parforHealthIndicator");
+        });
+    }
+
+    @Test
+    void shouldNotProvideTheEndpointWhenItIsNotExposed() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(
+                        EndpointAutoConfiguration.class,
+                        ParforAutoConfiguration.class,
+                        ParforActuatorAutoConfiguration.class))
+                .run(context -> assertThat(context).doesNotHaveBean(ParforEndpoint.class));
+    }
+
+    @Test
+    void shouldDescribeEnginesRunningLoopsAndRecentLoops() {
+        runner.withPropertyValues("parfor.engines.fork-join.parallelism=2").run(context -> {
+            ParallelFor parfor = context.getBean(ParallelFor.class);
+            ParforEndpoint endpoint = context.getBean(ParforEndpoint.class);
+            ParforEndpoint.ParforDescriptor idle = endpoint.parfor();
+            assertThat(idle.defaultEngine()).isEqualTo("fork-join");
+            assertThat(idle.engines())
+                    .extracting(ParforEndpoint.EngineDescriptor::name)
+                    .containsExactly("sequential", "fork-join", "virtual");
+            assertThat(idle.engines())
+                    .filteredOn(e -> e.name().equals("fork-join"))
+                    .singleElement()
+                    .satisfies(e -> {
+                        assertThat(e.type()).isEqualTo("fork-join");
+                        assertThat(e.parallelism()).isEqualTo(2);
+                        assertThat(e.active()).isZero();
+                    });
+            assertThat(idle.running()).isEmpty();
+            assertThat(idle.recent()).isEmpty();
+
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<List<Integer>> held = CompletableFuture.supplyAsync(
+                    () -> parfor.loop("held").chunkSize(1).map(range(6), x -> {
+                        release.await();
+                        return x;
+                    }),
+                    Thread::startVirtualThread);
+            Awaitility.await().until(() -> !endpoint.parfor().running().isEmpty());
+            ParforEndpoint.RunningLoop running = endpoint.parfor().running().get(0);
+            assertThat(running.loop()).isEqualTo("held");
+            assertThat(running.engine()).isEqualTo("fork-join");
+            assertThat(running.total()).isEqualTo(6);
+            assertThat(running.done()).isZero();
+            assertThat(running.etaMillis())
+                    .as("no estimate before the first input is done")
+                    .isNull();
+            release.countDown();
+            assertThat(held.get(1, TimeUnit.MINUTES)).hasSize(6);
+
+            for (int i = 0; i < RecentLoops.CAPACITY + 5; i++) {
+                parfor.loop("quick-" + i).engine("sequential").map(range(3), x -> x);
+            }
+            List<ParforEndpoint.FinishedLoop> recent = endpoint.parfor().recent();
+            assertThat(recent).hasSize(RecentLoops.CAPACITY);
+            assertThat(recent.get(0).loop()).isEqualTo("quick-" + (RecentLoops.CAPACITY + 4));
+            assertThat(recent.get(0).outcome()).isEqualTo("success");
+            assertThat(recent.get(0).total()).isEqualTo(3);
+            assertThat(recent.get(0).done()).isEqualTo(3);
+            assertThat(recent).extracting(ParforEndpoint.FinishedLoop::loop).doesNotContain("held");
+        });
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldReportUpWithEnginesAndDownOnceShutDown() {
+        runner.run(context -> {
+            HealthIndicator health = context.getBean("parforHealthIndicator", HealthIndicator.class);
+            Health up = health.health(true);
+            assertThat(up.getStatus()).isEqualTo(Status.UP);
+            assertThat(up.getDetails()).containsEntry("defaultEngine", "fork-join");
+            Map<String, Map<String, Object>> engines =
+                    (Map<String, Map<String, Object>>) up.getDetails().get("engines");
+            assertThat(engines).containsKeys("sequential", "fork-join", "virtual");
+            assertThat(engines.get("virtual")).containsEntry("type", "virtual");
+
+            context.getBean(ParforLifecycle.class).stop();
+            assertThat(health.health(true).getStatus()).isEqualTo(Status.DOWN);
+        });
+    }
+
+    private static List<Integer> range(int n) {
+        return IntStream.range(0, n).boxed().toList();
+    }
+}

@@ -1,0 +1,50 @@
+package dev.parfor.autoconfigure.app;
+
+import dev.parfor.ErrorPolicy;
+import dev.parfor.LoopResult;
+import dev.parfor.ParallelFor;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** A small web application that uses the starter as an application would. */
+@SpringBootApplication
+public class ParforTestApplication {
+
+    /** Runs loops on request. */
+    @RestController
+    static class LoopController {
+
+        private final ParallelFor parfor;
+
+        LoopController(ParallelFor parfor) {
+            this.parfor = parfor;
+        }
+
+        @GetMapping("/squares")
+        long squares(@RequestParam int n) {
+            List<Long> squares = parfor.loop("squares").map(range(n), x -> (long) x * x);
+            return squares.stream().mapToLong(Long::longValue).sum();
+        }
+
+        @GetMapping("/odd-only")
+        int oddOnly(@RequestParam int n) {
+            LoopResult<Integer> result = parfor.loop("odd-only")
+                    .onError(ErrorPolicy.COLLECT)
+                    .run(range(n), x -> {
+                        if (x % 2 == 0) {
+                            throw new IllegalArgumentException("even: " + x);
+                        }
+                        return x;
+                    });
+            return result.failures().size();
+        }
+
+        private static List<Integer> range(int n) {
+            return IntStream.range(0, n).boxed().toList();
+        }
+    }
+}
