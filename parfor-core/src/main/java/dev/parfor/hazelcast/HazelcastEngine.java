@@ -225,11 +225,12 @@ public final class HazelcastEngine implements Engine {
                             + " serializable values",
                     e);
         }
-        LoopPayload payload = new LoopPayload(loop.name(), body, contextBytes);
-        LoopState state = new LoopState(loop, payload);
+        // The bytes are not kept here: a large context would be held twice for the loop's life.
+        LoopState state = new LoopState(loop);
         loops.put(loop.id(), state);
         try {
-            payloads.set(loop.id(), payload, PAYLOAD_TTL_SECONDS, TimeUnit.SECONDS);
+            payloads.set(
+                    loop.id(), new LoopPayload(loop.name(), body, contextBytes), PAYLOAD_TTL_SECONDS, TimeUnit.SECONDS);
         } catch (RuntimeException e) {
             loops.remove(loop.id());
             throw new RejectedExecutionException(
@@ -406,7 +407,7 @@ public final class HazelcastEngine implements Engine {
                 watcher.schedule(
                         () -> {
                             if (restore) {
-                                restore(pending.state);
+                                restore(pending);
                             }
                             submit(pending);
                         },
@@ -518,21 +519,26 @@ public final class HazelcastEngine implements Engine {
     }
 
     private void refresh(LoopState state) {
-        String id = state.info.id();
-        if (!payloads.setTtl(id, PAYLOAD_TTL_SECONDS, TimeUnit.SECONDS) && !state.ended) {
+        if (!payloads.setTtl(state.info.id(), PAYLOAD_TTL_SECONDS, TimeUnit.SECONDS)) {
             // Lost (for example with every member that held it); store it again so later chunks can run.
-            payloads.set(id, state.payload, PAYLOAD_TTL_SECONDS, TimeUnit.SECONDS);
+            for (Pending pending : state.inFlight) {
+                restore(pending);
+                break;
+            }
         }
     }
 
-    /** Stores a running loop's payload again after a member found it missing. */
-    private void restore(LoopState state) {
+    /** Stores a running loop's payload again, from one of its chunks, after it went missing from the cluster. */
+    private void restore(Pending pending) {
+        LoopState state = pending.state;
         if (state.ended) {
             return;
         }
         try {
-            payloads.set(state.info.id(), state.payload, PAYLOAD_TTL_SECONDS, TimeUnit.SECONDS);
-        } catch (RuntimeException e) {
+            LoopPayload payload = new LoopPayload(
+                    state.info.name(), Wire.write(pending.chunk.task()), Wire.write(pending.chunk.context()));
+            payloads.set(state.info.id(), payload, PAYLOAD_TTL_SECONDS, TimeUnit.SECONDS);
+        } catch (IOException | RuntimeException e) {
             log.debug("could not store loop {} again", state.info.id(), e);
         }
     }
@@ -597,16 +603,14 @@ public final class HazelcastEngine implements Engine {
     /** One loop running on this engine. */
     private static final class LoopState {
         final LoopInfo info;
-        final LoopPayload payload;
         final Set<Pending> inFlight = ConcurrentHashMap.newKeySet();
         volatile boolean ended;
         volatile boolean cancelRaised;
         volatile boolean flagDropped;
         volatile long refreshedAt = System.nanoTime();
 
-        LoopState(LoopInfo info, LoopPayload payload) {
+        LoopState(LoopInfo info) {
             this.info = info;
-            this.payload = payload;
         }
     }
 
