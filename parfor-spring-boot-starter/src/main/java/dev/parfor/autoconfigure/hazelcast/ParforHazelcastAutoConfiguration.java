@@ -27,7 +27,11 @@ import org.springframework.context.annotation.Import;
  */
 @AutoConfiguration(
         afterName = "org.springframework.boot.hazelcast.autoconfigure.HazelcastAutoConfiguration",
-        beforeName = "dev.parfor.autoconfigure.ParforAutoConfiguration")
+        beforeName = {
+            "dev.parfor.autoconfigure.ParforAutoConfiguration",
+            // So that Spring Boot's Hazelcast health contributor also covers the embedded member.
+            "org.springframework.boot.hazelcast.autoconfigure.health.HazelcastHealthContributorAutoConfiguration"
+        })
 @ConditionalOnClass({HazelcastInstance.class, HazelcastEngine.class})
 @EnableConfigurationProperties(ParforProperties.class)
 // Imported in this order, and not nested: the engines' condition must see the member the first one may define.

@@ -22,6 +22,7 @@ import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.hazelcast.autoconfigure.HazelcastAutoConfiguration;
+import org.springframework.boot.hazelcast.autoconfigure.health.HazelcastHealthContributorAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -67,6 +68,12 @@ class ParforHazelcastAutoConfigurationTests {
             assertThat(engine.maxAttempts()).isEqualTo(HazelcastEngine.DEFAULT_MAX_ATTEMPTS);
             assertThat(engine.isLocal()).isFalse();
         });
+    }
+
+    @Test
+    void shouldLetSpringBootsHazelcastHealthContributorCoverTheEmbeddedMember() {
+        runner.withConfiguration(AutoConfigurations.of(HazelcastHealthContributorAutoConfiguration.class))
+                .run(context -> assertThat(context).hasBean("hazelcastHealthContributor"));
     }
 
     @Test
