@@ -218,6 +218,22 @@ class ParforAutoConfigurationTests {
     }
 
     @Test
+    void shouldApplyEngineDefaultsBelowTheCallSiteAndLoopPropertiesAboveIt() {
+        runner.withUserConfiguration(ChunkRecorder.class)
+                .withPropertyValues("parfor.engines.fork-join.chunk-size=5", "parfor.loops.operator.chunk-size=4")
+                .run(context -> {
+                    ParallelFor parfor = context.getBean(ParallelFor.class);
+                    ChunkRecorder chunks = context.getBean(ChunkRecorder.class);
+                    parfor.loop("engine-default").map(range(20), x -> x);
+                    parfor.loop("call-site").chunkSize(2).map(range(20), x -> x);
+                    parfor.loop("operator").chunkSize(2).map(range(20), x -> x);
+                    assertThat(chunks.sizes("engine-default")).containsOnly(5);
+                    assertThat(chunks.sizes("call-site")).containsOnly(2);
+                    assertThat(chunks.sizes("operator")).containsOnly(4);
+                });
+    }
+
+    @Test
     void shouldLetTheApplicationsParallelForWin() {
         runner.withUserConfiguration(OwnParallelFor.class).run(context -> {
             assertThat(context).hasSingleBean(ParallelFor.class);
@@ -455,6 +471,23 @@ class ParforAutoConfigurationTests {
                 .map(range(32), x -> Thread.currentThread().getName())
                 .stream()
                 .collect(Collectors.toSet());
+    }
+
+    /** An application's LoopListener bean (the configuration itself): it joins the ParallelFor bean and sees each chunk's size. */
+    @Configuration(proxyBeanMethods = false)
+    static class ChunkRecorder implements dev.parfor.LoopListener {
+
+        private final java.util.Map<String, List<Integer>> sizes = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public void tasksEnded(dev.parfor.LoopInfo loop, dev.parfor.TaskOutcome outcome, int count, long nanos) {
+            sizes.computeIfAbsent(loop.name(), k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                    .add(count);
+        }
+
+        List<Integer> sizes(String loop) {
+            return sizes.getOrDefault(loop, List.of());
+        }
     }
 
     @Configuration(proxyBeanMethods = false)
