@@ -399,26 +399,97 @@ public final class Chunk {
      */
     public static Outcome execute(
             Task task, long firstIndex, List<?> inputs, @Nullable Object context, BooleanSupplier cancelled) {
+        return execute(task, firstIndex, inputs, context, cancelled, null);
+    }
+
+    /**
+     * Runs a chunk's inputs on the current thread with a task timeout, for a remote engine's worker: an input that
+     * overruns is interrupted, fails with a {@link TimeoutException}, and ends the chunk there (the loop runs the
+     * inputs after it again). A body that ignores the interrupt keeps this thread until it returns.
+     *
+     * @param task the loop body
+     * @param firstIndex the index of the first input
+     * @param inputs the inputs
+     * @param context the loop's context
+     * @param cancelled checked before each input; when it returns {@code true} the rest do not run
+     * @param taskTimeout the longest time one input may run, or {@code null} for none (see {@link #taskTimeout()})
+     * @return the outcome to send back and pass to {@link #complete}
+     */
+    public static Outcome execute(
+            Task task,
+            long firstIndex,
+            List<?> inputs,
+            @Nullable Object context,
+            BooleanSupplier cancelled,
+            java.time.@Nullable Duration taskTimeout) {
         Checks.notNull(task, "task");
         Checks.notNull(inputs, "inputs");
         Checks.notNull(cancelled, "cancelled");
+        long timeoutNanos = taskTimeout == null
+                ? 0
+                : Checks.positive(taskTimeout, "taskTimeout").toNanos();
         int size = inputs.size();
         Object[] values = new Object[size];
         Throwable[] errors = null;
         long start = System.nanoTime();
         int ran = 0;
+        int timedOut = -1;
+        Thread thread = Thread.currentThread();
         for (int i = 0; i < size && !cancelled.getAsBoolean(); i++) {
+            java.util.concurrent.atomic.AtomicBoolean overran = new java.util.concurrent.atomic.AtomicBoolean();
+            ScheduledFuture<?> timer = null;
+            if (timeoutNanos > 0) {
+                timer = Timer.schedule(
+                        () -> {
+                            synchronized (overran) {
+                                if (overran.compareAndSet(false, true)) {
+                                    thread.interrupt();
+                                }
+                            }
+                        },
+                        timeoutNanos);
+            }
+            Throwable failure = null;
             try {
                 values[i] = task.apply(firstIndex + i, inputs.get(i), context);
             } catch (Throwable error) {
+                failure = error;
+            }
+            if (timer != null) {
+                timer.cancel(false);
+                synchronized (overran) {
+                    // From here on the timer cannot interrupt; clear an interrupt it already delivered.
+                    if (!overran.compareAndSet(false, true)) {
+                        Thread.interrupted();
+                        failure = new TimeoutException(
+                                "task exceeded its task timeout of " + taskTimeout + "; the body was interrupted");
+                        values[i] = null;
+                        timedOut = i;
+                    }
+                }
+            }
+            if (failure != null) {
                 if (errors == null) {
                     errors = new Throwable[size];
                 }
-                errors[i] = error;
+                errors[i] = failure;
             }
             ran = i + 1;
+            if (timedOut >= 0) {
+                break;
+            }
         }
-        return new Outcome(values, errors, ran, System.nanoTime() - start, -1);
+        return new Outcome(values, errors, ran, System.nanoTime() - start, timedOut);
+    }
+
+    /**
+     * The longest time one input of this chunk may run, for remote engines to pass to {@link #execute}; local
+     * engines need not care, {@link #run()} enforces it.
+     *
+     * @return the task timeout, or {@code null} when the loop has none
+     */
+    public java.time.@Nullable Duration taskTimeout() {
+        return loop.taskTimeoutNanos > 0 ? java.time.Duration.ofNanos(loop.taskTimeoutNanos) : null;
     }
 
     /** Called by the loop when it stops: a chunk not started never runs; a running one is interrupted. */

@@ -19,12 +19,14 @@ final class ChunkTask implements Callable<ChunkReply>, HazelcastInstanceAware, S
     private final String loopId;
     private final long firstIndex;
     private final byte[] inputs;
+    private final long taskTimeoutNanos;
     private transient @Nullable HazelcastInstance member;
 
-    ChunkTask(String loopId, long firstIndex, byte[] inputs) {
+    ChunkTask(String loopId, long firstIndex, byte[] inputs, long taskTimeoutNanos) {
         this.loopId = loopId;
         this.firstIndex = firstIndex;
         this.inputs = inputs;
+        this.taskTimeoutNanos = taskTimeoutNanos;
     }
 
     @Override
@@ -38,7 +40,7 @@ final class ChunkTask implements Callable<ChunkReply>, HazelcastInstanceAware, S
         if (here == null) {
             throw new IllegalStateException("parfor chunk of loop " + loopId + " ran outside a Hazelcast member");
         }
-        return MemberSide.of(here).run(loopId, firstIndex, inputs);
+        return MemberSide.of(here).run(loopId, firstIndex, inputs, taskTimeoutNanos);
     }
 
     @Override

@@ -369,7 +369,12 @@ public final class HazelcastEngine implements Engine {
 
     private void submit(Pending pending) {
         pending.attempts++;
-        ChunkTask task = new ChunkTask(pending.state.info.id(), pending.chunk.firstIndex(), pending.inputs);
+        java.time.Duration taskTimeout = pending.chunk.taskTimeout();
+        ChunkTask task = new ChunkTask(
+                pending.state.info.id(),
+                pending.chunk.firstIndex(),
+                pending.inputs,
+                taskTimeout == null ? 0 : taskTimeout.toNanos());
         try {
             executor.submitToKeyOwner(task, pending.key, pending);
         } catch (RuntimeException e) {

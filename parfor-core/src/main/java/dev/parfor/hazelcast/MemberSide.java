@@ -169,7 +169,7 @@ final class MemberSide {
     }
 
     /** Runs one chunk of a loop here and returns what goes back to the caller. */
-    ChunkReply run(String loopId, long firstIndex, byte[] inputBytes) throws Exception {
+    ChunkReply run(String loopId, long firstIndex, byte[] inputBytes, long taskTimeoutNanos) throws Exception {
         Entry entry = loops.computeIfAbsent(loopId, Entry::new);
         entry.lastUsed = System.nanoTime();
         Loaded loaded = load(entry);
@@ -188,7 +188,13 @@ final class MemberSide {
         Chunk.Outcome outcome;
         entry.enter(thread);
         try {
-            outcome = Chunk.execute(guarded, firstIndex, inputs, loaded.context(), () -> entry.cancelled);
+            outcome = Chunk.execute(
+                    guarded,
+                    firstIndex,
+                    inputs,
+                    loaded.context(),
+                    () -> entry.cancelled,
+                    taskTimeoutNanos > 0 ? java.time.Duration.ofNanos(taskTimeoutNanos) : null);
         } finally {
             entry.leave(thread);
         }

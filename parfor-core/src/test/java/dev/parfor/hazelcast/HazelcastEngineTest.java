@@ -344,6 +344,32 @@ class HazelcastEngineTest {
         assertThat(INTERRUPTED.get()).isPositive();
     }
 
+    @Test
+    void shouldFailATaskThatOverrunsItsTaskTimeoutOnAMemberAndRunTheRestOfItsChunk() {
+        LoopResult<Integer> result = parfor.loop("task-timeout")
+                .onError(ErrorPolicy.COLLECT)
+                .chunkSize(3)
+                .taskTimeout(Duration.ofMillis(200))
+                .run(range(6), x -> {
+                    if (x == 1) {
+                        try {
+                            Thread.sleep(TimeUnit.HOURS.toMillis(1));
+                        } catch (InterruptedException e) {
+                            INTERRUPTED.incrementAndGet();
+                            throw e;
+                        }
+                    }
+                    return x;
+                });
+
+        assertThat(result.failures()).singleElement().satisfies(f -> {
+            assertThat(f.index()).isEqualTo(1);
+            assertThat(f.error()).isInstanceOf(TimeoutException.class).hasMessageContaining("PT0.2S");
+        });
+        assertThat(result.values()).containsExactly(0, null, 2, 3, 4, 5);
+        assertThat(INTERRUPTED).hasValue(1);
+    }
+
     // --- context -----------------------------------------------------------------------------------------------------
 
     @Test
