@@ -65,6 +65,10 @@ public final class Harness {
             org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
+        if (args.length == 3 && args[0].equals("--member")) {
+            HazelcastWorkload.member(args[1], args[2]);
+            return;
+        }
         boolean quick = false;
         String only = null;
         String child = null;
@@ -196,7 +200,9 @@ public final class Harness {
                                 skipped.put("6", why);
                                 System.err.println("  not measured: " + why);
                             } else {
-                                child(workload, List.of("-Xms512m", "-Xmx2g"), List.of());
+                                List<String> options = new ArrayList<>(List.of("-Xms512m", "-Xmx2g"));
+                                options.addAll(HazelcastWorkload.JVM_OPTIONS);
+                                child(workload, options, List.of());
                             }
                         }
                         default -> child(workload, List.of("-Xms1g", "-Xmx2g"), List.of());

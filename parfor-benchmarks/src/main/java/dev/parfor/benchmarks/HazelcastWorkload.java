@@ -1,30 +1,364 @@
 package dev.parfor.benchmarks;
 
+import com.hazelcast.cluster.Member;
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.IExecutorService;
+import dev.parfor.ParallelFor;
+import dev.parfor.hazelcast.HazelcastEngine;
+import dev.parfor.hazelcast.ParforHazelcast;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.Serial;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Workload 6: the Hazelcast engine with two members in separate JVMs on loopback. Measured only when the build has
- * the Hazelcast engine ({@code dev.parfor.hazelcast}).
+ * Workload 6: the Hazelcast engine with two members in separate JVMs on loopback. This JVM is one member and the
+ * caller; it starts the second member in a JVM of its own and talks to it over that JVM's standard input and output.
+ *
+ * <ul>
+ *   <li>6a: tasks per second for tiny bodies, parfor with automatic chunks against one task per submit (parfor with
+ *       {@code chunkSize(1)}, and plain {@code IExecutorService.submit} per input).
+ *   <li>6b: bytes written to sockets by both JVMs for a loop of 1,000 tasks sharing a 100 MB context, against
+ *       shipping the context inside every task (measured on a few tasks sent to the other member).
+ * </ul>
+ *
+ * <p>Bytes are read from {@code /proc/self/io} ({@code wchar}: what the JVM handed to {@code write} calls, which is
+ * how NIO sends on sockets); both JVMs log nothing, so it is network traffic.
  */
 final class HazelcastWorkload {
 
-    static final String ENGINE_CLASS = "dev.parfor.hazelcast.HazelcastEngine";
+    /** What Hazelcast asks for on JDK 9+ to use its fast paths (it warns at start-up without them). */
+    static final List<String> JVM_OPTIONS = List.of(
+            "--add-modules",
+            "java.se",
+            "--add-exports",
+            "java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-opens",
+            "java.base/java.lang=ALL-UNNAMED",
+            "--add-opens",
+            "java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens",
+            "java.management/sun.management=ALL-UNNAMED",
+            "--add-opens",
+            "jdk.management/com.sun.management.internal=ALL-UNNAMED");
 
     private HazelcastWorkload() {}
 
-    /** Why the workload cannot run in this build, or {@code null} when it can. */
+    /** Why the workload cannot run here, or {@code null} when it can. */
     static @Nullable String unavailable() {
         try {
-            Class.forName(ENGINE_CLASS, false, HazelcastWorkload.class.getClassLoader());
+            Class.forName("dev.parfor.hazelcast.HazelcastEngine", false, HazelcastWorkload.class.getClassLoader());
             Class.forName("com.hazelcast.core.Hazelcast", false, HazelcastWorkload.class.getClassLoader());
         } catch (ClassNotFoundException e) {
-            return "not measured yet: the Hazelcast engine (" + ENGINE_CLASS + ") is not in this build";
+            return "not measured: the Hazelcast engine (dev.parfor.hazelcast) is not in this build";
         }
-        return "not measured yet: the harness has no Hazelcast workload for this engine version";
+        if (!Files.isReadable(Path.of("/proc/self/io"))) {
+            return "not measured: bytes sent are read from /proc/self/io, which this system does not have";
+        }
+        return null;
     }
 
-    static List<Row> run(Workloads.Config config) {
-        throw new IllegalStateException(String.valueOf(unavailable()));
+    /** The shared context: a large block of bytes. */
+    record Blob(byte[] data) implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+    }
+
+    /** A body that reads the shared context. */
+    static Integer probe(Integer index, Blob context) {
+        byte[] data = context.data();
+        return data[Math.floorMod(index * 7919, data.length)] + index;
+    }
+
+    /** A task that carries the context itself, as code without parfor would send it. */
+    record ShippedTask(int index, Blob context) implements Callable<Integer>, Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Integer call() {
+            return probe(index, context);
+        }
+    }
+
+    /** One task per input, sent with a plain IExecutorService. */
+    record TinyTask(int input) implements Callable<Integer>, Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Integer call() {
+            return Work.tiny(input);
+        }
+    }
+
+    static Config config(String cluster, int port, List<String> members) {
+        Config config = ParforHazelcast.secureConfig(cluster, port, members, List.of("dev.parfor.benchmarks"));
+        config.setProperty("hazelcast.logging.type", "none");
+        return config;
+    }
+
+    static long bytesWritten() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
+                if (line.startsWith("wchar:")) {
+                    return Long.parseLong(line.substring(6).trim());
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read /proc/self/io: " + e, e);
+        }
+        throw new IllegalStateException("/proc/self/io has no wchar line");
+    }
+
+    /**
+     * The second member's main loop: starts a member that joins {@code caller}, says {@code ready <port>}, then
+     * answers {@code io} with its byte count until told {@code exit} or its input closes.
+     */
+    static void member(String cluster, String caller) throws IOException {
+        PrintStream out = System.out;
+        HazelcastInstance member = Hazelcast.newHazelcastInstance(config(cluster, 5951, List.of(caller)));
+        out.println("ready " + member.getCluster().getLocalMember().getAddress().getPort());
+        out.flush();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null && !line.equals("exit")) {
+                if (line.equals("io")) {
+                    out.println("io " + bytesWritten());
+                    out.flush();
+                }
+            }
+        } finally {
+            member.shutdown();
+        }
+        System.exit(0);
+    }
+
+    /** The other member's JVM. */
+    private static final class OtherMember implements AutoCloseable {
+        private final Process process;
+        private final BufferedReader out;
+        private final PrintStream in;
+
+        OtherMember(String cluster, String caller) throws IOException {
+            List<String> command = new ArrayList<>();
+            command.add(ProcessHandle.current()
+                    .info()
+                    .command()
+                    .orElse(Path.of(System.getProperty("java.home"), "bin", "java")
+                            .toString()));
+            command.addAll(List.of("-Xms512m", "-Xmx2g"));
+            command.addAll(JVM_OPTIONS);
+            command.addAll(List.of(
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    Harness.class.getName(),
+                    "--member",
+                    cluster,
+                    caller));
+            process = new ProcessBuilder(command)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+            out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            in = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
+            String line = out.readLine();
+            if (line == null || !line.startsWith("ready")) {
+                throw new IllegalStateException("the second Hazelcast member did not start: " + line);
+            }
+        }
+
+        long bytesWritten() throws IOException {
+            in.println("io");
+            String line = out.readLine();
+            if (line == null || !line.startsWith("io ")) {
+                throw new IllegalStateException("the second member answered '" + line + "' instead of its bytes");
+            }
+            return Long.parseLong(line.substring(3).trim());
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            in.println("exit");
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    static List<Row> run(Workloads.Config config) throws Exception {
+        boolean quick = config.quick();
+        String cluster = "parfor-bench-" + UUID.randomUUID().toString().substring(0, 8);
+        HazelcastInstance self = Hazelcast.newHazelcastInstance(config(cluster, 5901, List.of()));
+        String address =
+                "127.0.0.1:" + self.getCluster().getLocalMember().getAddress().getPort();
+        try (OtherMember other = new OtherMember(cluster, address)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (self.getCluster().getMembers().size() < 2) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the second member did not join within 60 s");
+                }
+                Thread.sleep(100);
+            }
+            Member remote = self.getCluster().getMembers().stream()
+                    .filter(m -> !m.localMember())
+                    .findFirst()
+                    .orElseThrow();
+            System.err.println("  two members: " + self.getCluster().getMembers());
+            HazelcastEngine engine = HazelcastEngine.builder(self).build();
+            try (ParallelFor parfor = ParallelFor.create(engine)) {
+                List<Row> rows = new ArrayList<>(throughput(quick, self, parfor, engine));
+                rows.addAll(sharedContext(quick, self, remote, parfor, other));
+                return rows;
+            }
+        } finally {
+            self.shutdown();
+        }
+    }
+
+    private static List<Row> throughput(
+            boolean quick, HazelcastInstance self, ParallelFor parfor, HazelcastEngine engine) throws Exception {
+        int n = quick ? 1_000 : 10_000;
+        String title = String.format(Locale.ROOT, "%,d tiny bodies on 2 Hazelcast members (2 JVMs, loopback)", n);
+        List<Integer> inputs = IntStream.range(0, n).boxed().toList();
+        List<Integer> expected = Peers.plainLoop(inputs, Work::tiny);
+        IExecutorService executor = self.getExecutorService("bench-plain");
+        List<Bench.Contender> contenders = List.of(
+                Bench.Contender.parfor("parfor hazelcast, auto chunks", () -> parfor.map(inputs, Work::tiny))
+                        .asReference(),
+                Bench.Contender.parfor(
+                        "parfor hazelcast, chunkSize(1)",
+                        () -> parfor.loop("one-per-task").chunkSize(1).map(inputs, Work::tiny)),
+                Bench.Contender.peer("IExecutorService.submit, one task per input", () -> {
+                    List<Future<Integer>> futures = new ArrayList<>(n);
+                    for (Integer input : inputs) {
+                        futures.add(executor.submit(new TinyTask(input)));
+                    }
+                    List<Integer> out = new ArrayList<>(n);
+                    for (Future<Integer> future : futures) {
+                        out.add(future.get());
+                    }
+                    return out;
+                }));
+        Bench.Settings base = Bench.Settings.of(quick);
+        Bench.Settings settings = new Bench.Settings(quick, base.budgetNanos(), Math.min(3, base.minSamples()), 5, 1);
+        List<Row> rows = new Bench("6a", title, settings, Workloads.sameInOrder(expected)).run(contenders);
+        List<Row> out = new ArrayList<>();
+        for (Row row : rows) {
+            out.add(
+                    row.ok()
+                            ? row.withNote(String.format(Locale.ROOT, "%,.0f tasks/s", n / (row.medianNanos() / 1e9)))
+                            : row);
+        }
+        Row first = out.get(0);
+        out.set(0, first.withNote("tasks per member " + engine.tasksPerMember()));
+        return out;
+    }
+
+    private static List<Row> sharedContext(
+            boolean quick, HazelcastInstance self, Member remote, ParallelFor parfor, OtherMember other)
+            throws Exception {
+        int megabytes = quick ? 10 : 100;
+        int tasks = quick ? 100 : 1_000;
+        int shipped = quick ? 2 : 4;
+        String title = String.format(Locale.ROOT, "%,d tasks sharing a %d MB context, 2 members", tasks, megabytes);
+        byte[] data = new byte[megabytes << 20];
+        new java.util.Random(42).nextBytes(data);
+        Blob blob = new Blob(data);
+        List<Integer> inputs = IntStream.range(0, tasks).boxed().toList();
+        List<Integer> expected = new ArrayList<>(tasks);
+        for (Integer input : inputs) {
+            expected.add(probe(input, blob));
+        }
+        // parfor: the context goes into the cluster once; each member reads it once.
+        long selfBefore = bytesWritten();
+        long otherBefore = other.bytesWritten();
+        long start = System.nanoTime();
+        List<Integer> results = parfor.loop("shared-context").chunkSize(1).map(inputs, blob, HazelcastWorkload::probe);
+        long parforNanos = System.nanoTime() - start;
+        long parforBytes = bytesWritten() - selfBefore + other.bytesWritten() - otherBefore;
+        if (!results.equals(expected)) {
+            throw new IllegalStateException("parfor hazelcast returned wrong results for the shared context");
+        }
+        // Without parfor: the context travels inside each task; a few tasks to the other member show the cost.
+        IExecutorService executor = self.getExecutorService("bench-plain");
+        selfBefore = bytesWritten();
+        otherBefore = other.bytesWritten();
+        start = System.nanoTime();
+        for (int i = 0; i < shipped; i++) {
+            Integer value =
+                    executor.submitToMember(new ShippedTask(i, blob), remote).get();
+            if (!value.equals(expected.get(i))) {
+                throw new IllegalStateException("a shipped task returned " + value + " instead of " + expected.get(i));
+            }
+        }
+        long shippedNanos = System.nanoTime() - start;
+        long shippedBytes = bytesWritten() - selfBefore + other.bytesWritten() - otherBefore;
+        double perTask = (double) shippedBytes / shipped;
+        // Spread evenly over two members, half of the tasks would run on the other member.
+        double projected = perTask * tasks / 2;
+        double mb = megabytes * 1048576.0;
+        Row parforRow = new Row(
+                "6b",
+                title,
+                "parfor hazelcast, context stored once (chunkSize(1): " + tasks + " tasks)",
+                Row.Kind.PARFOR,
+                true,
+                parforNanos,
+                0,
+                1,
+                String.format(
+                        Locale.ROOT,
+                        "bytes written by both JVMs %s = %.2f× the context; one run",
+                        size(parforBytes),
+                        parforBytes / mb));
+        Row shippedRow = new Row(
+                "6b",
+                title,
+                "IExecutorService, context inside every task",
+                Row.Kind.PEER,
+                false,
+                shippedNanos / (double) shipped * tasks / 2,
+                0,
+                shipped,
+                String.format(
+                        Locale.ROOT,
+                        "measured on %d tasks sent to the other member: %s per task; for %,d tasks on 2 members"
+                                + " ≈ %s = %.0f× the context (time projected the same way)",
+                        shipped,
+                        size((long) perTask),
+                        tasks,
+                        size((long) projected),
+                        projected / mb));
+        System.err.printf(
+                Locale.ROOT,
+                "  [6b] parfor %s in %s; shipped %s per task%n",
+                size(parforBytes),
+                Row.time(parforNanos),
+                size((long) perTask));
+        return Collections.unmodifiableList(List.of(parforRow, shippedRow));
+    }
+
+    private static String size(long bytes) {
+        if (bytes >= 1L << 30) {
+            return String.format(Locale.ROOT, "%.2f GB", bytes / (double) (1L << 30));
+        }
+        return String.format(Locale.ROOT, "%.1f MB", bytes / 1048576.0);
     }
 }
