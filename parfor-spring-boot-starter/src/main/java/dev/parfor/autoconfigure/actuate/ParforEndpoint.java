@@ -1,5 +1,6 @@
 package dev.parfor.autoconfigure.actuate;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.parfor.Engine;
 import dev.parfor.ParallelFor;
 import dev.parfor.Progress;
@@ -125,6 +126,8 @@ public class ParforEndpoint {
      * @param etaMillis estimated time left, or null when unknown
      * @param startedAt when it started (ISO-8601)
      */
+    // The actuator leaves null values out; these stay, as null, so that clients see the same keys every time.
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     public record RunningLoop(
             String id,
             String loop,
@@ -153,6 +156,7 @@ public class ParforEndpoint {
      * @param startedAt when it started (ISO-8601)
      * @param finishedAt when it ended (ISO-8601)
      */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     public record FinishedLoop(
             String id,
             String loop,

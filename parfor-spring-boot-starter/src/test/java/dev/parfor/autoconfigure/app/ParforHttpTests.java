@@ -11,10 +11,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -32,6 +36,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
             "parfor.hazelcast.embedded.enabled=false"
         })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ParforHttpTests {
 
     @LocalServerPort
@@ -135,6 +140,45 @@ class ParforHttpTests {
                 .containsExactly(5.0);
         assertThat(failed.read("$.availableTags[?(@.tag == 'engine')].values[*]", List.class))
                 .containsExactly("fork-join");
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE) // last: it adds a loop that the other tests do not count
+    void shouldShowARunningLoopWithUnknownTotalAndEtaAsNull() throws Exception {
+        assertThat(get("/hold")).isEqualTo("started");
+        Awaitility.await()
+                .until(() -> !JsonPath.parse(get("/actuator/parfor"))
+                        .read("$.running", List.class)
+                        .isEmpty());
+        Map<String, Object> running = JsonPath.parse(get("/actuator/parfor")).read("$.running[0]");
+        assertThat(running)
+                .containsOnlyKeys(
+                        "id",
+                        "loop",
+                        "engine",
+                        "total",
+                        "done",
+                        "failed",
+                        "retried",
+                        "elapsedMillis",
+                        "rate",
+                        "etaMillis",
+                        "startedAt")
+                .containsEntry("loop", "held")
+                .containsEntry("engine", "virtual")
+                .containsEntry("total", null)
+                .containsEntry("etaMillis", null)
+                .containsEntry("done", 0);
+        assertThat(get("/release")).isEqualTo("released");
+        Awaitility.await()
+                .until(() -> JsonPath.parse(get("/actuator/parfor"))
+                        .read("$.recent[0].loop", String.class)
+                        .equals("held"));
+        Map<String, Object> finished = JsonPath.parse(get("/actuator/parfor")).read("$.recent[0]");
+        assertThat(finished)
+                .containsEntry("outcome", "success")
+                .containsEntry("total", ParforTestApplication.LoopController.HELD_INPUTS)
+                .containsEntry("done", ParforTestApplication.LoopController.HELD_INPUTS);
     }
 
     private String get(String path) throws IOException, InterruptedException {

@@ -43,6 +43,30 @@ public class ParforTestApplication {
             return result.failures().size();
         }
 
+        /** More inputs than parfor reads ahead, so the total stays unknown while the loop is held. */
+        static final int HELD_INPUTS = 20_000;
+
+        private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+
+        /** Starts a loop over inputs of unknown number that waits until {@code /release}. */
+        @GetMapping("/hold")
+        String hold() {
+            Iterable<Integer> unknownSize =
+                    () -> IntStream.range(0, HELD_INPUTS).iterator();
+            Thread.ofVirtual()
+                    .start(() -> parfor.loop("held").chunkSize(1).map(unknownSize, x -> {
+                        release.await();
+                        return x;
+                    }));
+            return "started";
+        }
+
+        @GetMapping("/release")
+        String release() {
+            release.countDown();
+            return "released";
+        }
+
         private static List<Integer> range(int n) {
             return IntStream.range(0, n).boxed().toList();
         }
