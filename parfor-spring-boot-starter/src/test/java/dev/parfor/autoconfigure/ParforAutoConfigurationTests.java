@@ -25,6 +25,7 @@ import java.util.stream.IntStream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -34,11 +35,14 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.S
 import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.TaskDecorator;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
+@ExtendWith(OutputCaptureExtension.class)
 class ParforAutoConfigurationTests {
 
     private final ApplicationContextRunner runner =
@@ -230,6 +234,40 @@ class ParforAutoConfigurationTests {
                     assertThat(chunks.sizes("engine-default")).containsOnly(5);
                     assertThat(chunks.sizes("call-site")).containsOnly(2);
                     assertThat(chunks.sizes("operator")).containsOnly(4);
+                });
+    }
+
+    @Test
+    void shouldLogASummaryLineWhenALoopFinishesAtTheConfiguredLevel(CapturedOutput output) {
+        runner.withPropertyValues("parfor.progress.summary-log-level=warn").run(context -> {
+            context.getBean(ParallelFor.class).loop("summarized").map(range(3), x -> x);
+            assertThat(output)
+                    .containsPattern("WARN .* dev\\.parfor\\.summary - loop finished SUCCESS: summarized on"
+                            + " fork-join: 3/3 done, 0 failed");
+        });
+        runner.withPropertyValues("parfor.progress.summary-log-level=off").run(context -> {
+            context.getBean(ParallelFor.class).loop("silent").map(range(3), x -> x);
+            assertThat(output).doesNotContain("silent on fork-join");
+        });
+    }
+
+    @Test
+    void shouldLogProgressOfARunningLoopAtTheConfiguredIntervalAndLevel(CapturedOutput output) throws Exception {
+        runner.withPropertyValues("parfor.progress.interval=20ms", "parfor.progress.log-level=warn")
+                .run(context -> {
+                    ParallelFor parfor = context.getBean(ParallelFor.class);
+                    CountDownLatch release = new CountDownLatch(1);
+                    CompletableFuture<List<Integer>> loop = CompletableFuture.supplyAsync(
+                            () -> parfor.loop("reported").chunkSize(1).map(range(4), x -> {
+                                release.await();
+                                return x;
+                            }),
+                            Thread::startVirtualThread);
+                    Awaitility.await()
+                            .until(() ->
+                                    output.getOut().contains("dev.parfor.progress - reported on fork-join: 0/4 done"));
+                    release.countDown();
+                    assertThat(loop.get(1, TimeUnit.MINUTES)).hasSize(4);
                 });
     }
 
