@@ -232,6 +232,11 @@ public final class Harness {
             List<String> command = new ArrayList<>();
             command.add(java);
             command.addAll(jvmOptions);
+            // For a closer look, such as a profiler: BENCH_CHILD_OPTS="-XX:StartFlightRecording=filename=w.jfr".
+            String extraOptions = System.getenv("BENCH_CHILD_OPTS");
+            if (extraOptions != null && !extraOptions.isBlank()) {
+                command.addAll(Arrays.asList(extraOptions.trim().split("\\s+")));
+            }
             command.add("-cp");
             command.add(classPath);
             command.add(Harness.class.getName());

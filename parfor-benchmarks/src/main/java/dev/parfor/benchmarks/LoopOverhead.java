@@ -2,7 +2,6 @@ package dev.parfor.benchmarks;
 
 import dev.parfor.Engines;
 import dev.parfor.ParallelFor;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -35,11 +34,8 @@ final class LoopOverhead {
         Function<Integer, Integer> empty = x -> x;
         ExecutorService pool = Executors.newFixedThreadPool(cores);
         Scheduler rails = Schedulers.newParallel("reactor-parallel", cores);
-        try (ParallelFor forkJoin = ParallelFor.create(Engines.forkJoin(cores));
-                ParallelFor withMetrics = ParallelFor.builder()
-                        .engine("fork-join", Engines.forkJoin(cores))
-                        .listener(Workloads.metricsListener(new SimpleMeterRegistry()))
-                        .build();
+        try (StarterMetrics starter = new StarterMetrics();
+                ParallelFor forkJoin = ParallelFor.create(Engines.forkJoin(cores));
                 ParallelFor virtual = ParallelFor.create(Engines.virtualThreads(10_000));
                 ParallelFor sequential = ParallelFor.create(Engines.sequential())) {
             List<Bench.Contender> contenders = List.of(
@@ -67,7 +63,11 @@ final class LoopOverhead {
                             "parfor fork-join, named loop",
                             () -> forkJoin.loop("empty").map(inputs, x -> x)),
                     Bench.Contender.parfor(
-                            "parfor fork-join + Micrometer listener", () -> withMetrics.map(inputs, x -> x)),
+                            "starter bean, with Micrometer metrics",
+                            () -> starter.withMetrics().map(inputs, x -> x)),
+                    Bench.Contender.parfor(
+                            "starter bean, metrics excluded",
+                            () -> starter.withoutMetrics().map(inputs, x -> x)),
                     Bench.Contender.parfor("parfor virtual", () -> virtual.map(inputs, x -> x)),
                     Bench.Contender.parfor("parfor sequential", () -> sequential.map(inputs, x -> x)));
             int n = contenders.size();

@@ -1,9 +1,7 @@
 package dev.parfor.benchmarks;
 
 import dev.parfor.Engines;
-import dev.parfor.LoopListener;
 import dev.parfor.ParallelFor;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -363,22 +361,18 @@ final class Workloads {
     static List<Row> metrics(Config config) throws Exception {
         int n = config.quick() ? 20_000 : 1_000_000;
         String title = String.format(
-                Locale.ROOT, "%,d tiny bodies, Micrometer listener on vs off (parfor fork-join, auto chunks)", n);
+                Locale.ROOT, "%,d tiny bodies, the starter's Micrometer metrics on vs off (fork-join engine bean)", n);
         List<Integer> inputs = IntStream.range(0, n).boxed().toList();
         List<Integer> expected = Peers.plainLoop(inputs, Work::tiny);
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        LoopListener listener = metricsListener(registry);
-        try (ParallelFor off = ParallelFor.create(Engines.forkJoin(CORES));
-                ParallelFor on = ParallelFor.builder()
-                        .engine("fork-join", Engines.forkJoin(CORES))
-                        .listener(listener)
-                        .build()) {
+        try (StarterMetrics starter = new StarterMetrics()) {
+            ParallelFor off = starter.withoutMetrics();
+            ParallelFor on = starter.withMetrics();
             Bench.Contender reference = Bench.Contender.parfor(
-                            "parfor fork-join, no listener", () -> off.map(inputs, Work::tiny))
+                            "starter, metrics auto-configuration excluded", () -> off.map(inputs, Work::tiny))
                     .asReference();
             Bench.Contender measured = Bench.Contender.parfor(
-                            "parfor fork-join + Micrometer listener", () -> on.map(inputs, Work::tiny))
-                    .note(listenerNote(listener));
+                            "starter with Micrometer metrics and observation", () -> on.map(inputs, Work::tiny))
+                    .note(starter.describe());
             List<Row> rows = paired(
                     "5",
                     title,
@@ -387,7 +381,7 @@ final class Workloads {
                     sameInOrder(expected),
                     config.quick() ? 20 : 40,
                     config.quick() ? 30 : 200);
-            double tasks = registry.find("parfor.tasks").counters().stream()
+            double tasks = starter.registry().find("parfor.tasks").counters().stream()
                     .mapToDouble(c -> c.count())
                     .sum();
             if (tasks < n) {
@@ -460,16 +454,6 @@ final class Workloads {
         long start = System.nanoTime();
         c.run().call();
         return System.nanoTime() - start;
-    }
-
-    /** The starter's listener when it is on the class path, otherwise this module's equivalent. */
-    static LoopListener metricsListener(SimpleMeterRegistry registry) {
-        return new TaskMetricsListener(registry);
-    }
-
-    static String listenerNote(LoopListener listener) {
-        return "counters parfor.tasks + timer parfor.loop ("
-                + listener.getClass().getSimpleName() + ")";
     }
 
     // -------------------------------------------------------------------------------------------------------------

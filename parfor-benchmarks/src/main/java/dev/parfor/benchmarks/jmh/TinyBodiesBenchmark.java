@@ -3,14 +3,14 @@ package dev.parfor.benchmarks.jmh;
 import dev.parfor.Engines;
 import dev.parfor.ParallelFor;
 import dev.parfor.benchmarks.Peers;
-import dev.parfor.benchmarks.TaskMetricsListener;
+import dev.parfor.benchmarks.StarterMetrics;
 import dev.parfor.benchmarks.Work;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -46,6 +46,7 @@ public class TinyBodiesBenchmark {
     private ExecutorService pool = Executors.newSingleThreadExecutor();
     private Scheduler rails = Schedulers.immediate();
     private ParallelFor forkJoin = ParallelFor.create(Engines.sequential());
+    private @Nullable StarterMetrics starter;
     private ParallelFor withMetrics = ParallelFor.create(Engines.sequential());
 
     /** Creates the inputs, the pools and the parfor instances. */
@@ -58,10 +59,8 @@ public class TinyBodiesBenchmark {
         pool = Executors.newFixedThreadPool(cores);
         rails = Schedulers.newParallel("reactor-parallel", cores);
         forkJoin = ParallelFor.create(Engines.forkJoin(cores));
-        withMetrics = ParallelFor.builder()
-                .engine("fork-join", Engines.forkJoin(cores))
-                .listener(new TaskMetricsListener(new SimpleMeterRegistry()))
-                .build();
+        starter = new StarterMetrics();
+        withMetrics = starter.withMetrics();
     }
 
     /** Shuts everything down. */
@@ -70,7 +69,9 @@ public class TinyBodiesBenchmark {
         pool.shutdownNow();
         rails.dispose();
         forkJoin.close();
-        withMetrics.close();
+        if (starter != null) {
+            starter.close();
+        }
     }
 
     /**
@@ -155,7 +156,7 @@ public class TinyBodiesBenchmark {
     }
 
     /**
-     * parfor on its fork-join engine with the Micrometer listener (workload 5).
+     * The starter's {@code ParallelFor} bean with its Micrometer metrics (workload 5).
      *
      * @return the results
      */
