@@ -11,7 +11,9 @@ import org.jspecify.annotations.Nullable;
 public interface LoopListener {
 
     /**
-     * A loop is about to dispatch its first task.
+     * A loop is about to dispatch its first task. Called on the caller's thread before the caller's context is
+     * captured for the tasks, so what a listener puts in scope here (a tracing span, an observation) is current inside
+     * the loop's bodies.
      *
      * @param loop the loop
      */

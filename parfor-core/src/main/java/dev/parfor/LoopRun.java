@@ -72,7 +72,9 @@ final class LoopRun<T, R> {
     private final @Nullable ProgressListener progress;
     private final long progressIntervalNanos;
     private final List<LoopListener> listeners;
-    private final List<ContextPropagator.Captured> captured;
+    // Captured in start(), after listeners have seen the loop, so that what they put in scope (the loop's
+    // observation) is part of the context the tasks see. Written before the first chunk is handed to the engine.
+    private List<ContextPropagator.Captured> captured = List.of();
     private final Iterator<?> source;
     private final @Nullable List<?> sourceList;
     private final long knownTotal;
@@ -179,13 +181,6 @@ final class LoopRun<T, R> {
             this.results =
                     new Object[(int) Math.max(0, Math.min(knownTotal >= 0 ? knownTotal : 1024, Integer.MAX_VALUE - 8))];
         }
-        List<ContextPropagator.Captured> capturedNow = new ArrayList<>();
-        if (engine.isLocal() && !callerRuns) {
-            for (ContextPropagator propagator : owner.propagators()) {
-                capturedNow.add(propagator.capture());
-            }
-        }
-        this.captured = capturedNow;
     }
 
     /** The effective settings of one loop, after every layer of options has been merged. */
@@ -225,6 +220,13 @@ final class LoopRun<T, R> {
             } catch (RuntimeException e) {
                 log.warn("LoopListener {} failed in loopStarted for loop '{}'", listener, info.name(), e);
             }
+        }
+        if (engine.isLocal() && !callerRuns) {
+            List<ContextPropagator.Captured> capturedNow = new ArrayList<>();
+            for (ContextPropagator propagator : owner.propagators()) {
+                capturedNow.add(propagator.capture());
+            }
+            captured = capturedNow;
         }
         if (timeout != null) {
             deadline = Chunk.Timer.schedule(this::timedOut, timeout.toNanos());

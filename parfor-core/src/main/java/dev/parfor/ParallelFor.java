@@ -344,6 +344,15 @@ public final class ParallelFor implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@link #shutdown} or {@link #close} has been called; a shut-down instance refuses new loops.
+     *
+     * @return {@code true} once shut down
+     */
+    public boolean isShutdown() {
+        return shared.closed;
+    }
+
     /** Cancels running loops at once and closes the engines this instance owns; see {@link #shutdown}. */
     @Override
     public void close() {

@@ -27,7 +27,7 @@ final class ContextSnapshotPropagator implements ContextPropagator, Ordered {
         };
     }
 
-    /** First, so that more specific propagators (the loop's own observation) install on top. */
+    /** First, so that more specific propagators install on top. */
     @Override
     public int getOrder() {
         return Ordered.HIGHEST_PRECEDENCE + 100;

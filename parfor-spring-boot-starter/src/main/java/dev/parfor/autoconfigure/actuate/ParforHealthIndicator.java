@@ -26,7 +26,7 @@ final class ParforHealthIndicator extends AbstractHealthIndicator {
 
     @Override
     protected void doHealthCheck(Health.Builder builder) {
-        if (lifecycle != null && !lifecycle.isRunning()) {
+        if (parallelFor.isShutdown() || (lifecycle != null && !lifecycle.isRunning())) {
             builder.down().withDetail("reason", "parfor is shut down and accepts no loops");
         } else {
             builder.up();

@@ -1,6 +1,5 @@
 package dev.parfor.autoconfigure.metrics;
 
-import dev.parfor.ContextPropagator;
 import dev.parfor.LoopInfo;
 import dev.parfor.LoopListener;
 import dev.parfor.LoopOutcome;
@@ -10,23 +9,16 @@ import io.micrometer.observation.ObservationRegistry;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
-import org.springframework.core.Ordered;
 
 /**
  * Opens the observation {@code parfor.loop} when a loop starts, on the caller's thread and in scope there, and stops
- * it when the loop finishes; makes it the current observation inside the loop's tasks on worker threads too.
- *
- * <p>parfor captures the caller's context before it announces the loop, so the observation does not exist yet at
- * capture time. The capture therefore leaves a hand-off on the caller's thread, which {@link #loopStarted} (the next
- * call on that thread for that loop) fills with the new observation; the workers open its scope when they run a task.
+ * it when the loop finishes. parfor announces a loop before it captures the caller's context for the tasks, so the
+ * context-propagation snapshot carries this observation into the loop's bodies on worker threads.
  */
-final class ObservationLoopListener implements LoopListener, ContextPropagator, Ordered {
-
-    private static final ContextPropagator.Scope NOTHING = () -> {};
+final class ObservationLoopListener implements LoopListener {
 
     private final ObservationRegistry registry;
     private final @Nullable ParforLoopObservationConvention convention;
-    private final ThreadLocal<Handoff> pending = new ThreadLocal<>();
     private final Map<String, Running> running = new ConcurrentHashMap<>();
 
     ObservationLoopListener(ObservationRegistry registry, @Nullable ParforLoopObservationConvention convention) {
@@ -34,26 +26,8 @@ final class ObservationLoopListener implements LoopListener, ContextPropagator, 
         this.convention = convention;
     }
 
-    private static final class Handoff {
-        volatile @Nullable Observation observation;
-    }
-
     private record Running(
             Observation observation, ParforLoopObservationContext context, Observation.Scope scope, Thread thread) {}
-
-    @Override
-    public Captured capture() {
-        Handoff handoff = new Handoff();
-        pending.set(handoff);
-        return () -> {
-            Observation observation = handoff.observation;
-            if (observation == null) {
-                return NOTHING;
-            }
-            Observation.Scope scope = observation.openScope();
-            return scope::close;
-        };
-    }
 
     @Override
     public void loopStarted(LoopInfo loop) {
@@ -61,11 +35,6 @@ final class ObservationLoopListener implements LoopListener, ContextPropagator, 
         Observation observation = Observation.createNotStarted(
                         convention, DefaultConvention.INSTANCE, () -> context, registry)
                 .start();
-        Handoff handoff = pending.get();
-        pending.remove();
-        if (handoff != null) {
-            handoff.observation = observation;
-        }
         running.put(loop.id(), new Running(observation, context, observation.openScope(), Thread.currentThread()));
     }
 
@@ -86,12 +55,6 @@ final class ObservationLoopListener implements LoopListener, ContextPropagator, 
             run.scope.close();
         }
         run.observation.stop();
-    }
-
-    /** Last, so that the loop's observation is installed on top of the caller's (see ContextSnapshotPropagator). */
-    @Override
-    public int getOrder() {
-        return Ordered.LOWEST_PRECEDENCE - 100;
     }
 
     @Override
