@@ -1,0 +1,44 @@
+package dev.parfor.sample;
+
+import dev.parfor.Progress;
+import dev.parfor.ProgressListener;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a response says about the loop that produced it: its id, the engine it really ran on (a property under
+ * {@code parfor.loops} may have re-routed it), how many inputs ended and how long it took.
+ *
+ * @param id the loop run's id, as in {@code /actuator/parfor}
+ * @param loop the loop's name
+ * @param engine the engine's name
+ * @param done inputs that ended
+ * @param elapsedMillis the loop's wall time
+ */
+record LoopSummary(String id, String loop, String engine, long done, long elapsedMillis) {
+
+    /** Collects the last progress snapshot of one loop; parfor sends one with {@code finished} set at the end. */
+    static final class Recorder implements ProgressListener {
+
+        private final AtomicReference<@Nullable Progress> last = new AtomicReference<>();
+
+        @Override
+        public void onProgress(Progress progress) {
+            last.set(progress);
+        }
+
+        /** The summary of the finished loop. */
+        LoopSummary summary() {
+            Progress progress = last.get();
+            if (progress == null) {
+                throw new IllegalStateException("the loop reported no progress");
+            }
+            return new LoopSummary(
+                    progress.id(),
+                    progress.loop(),
+                    progress.engine(),
+                    progress.done(),
+                    progress.elapsed().toMillis());
+        }
+    }
+}
