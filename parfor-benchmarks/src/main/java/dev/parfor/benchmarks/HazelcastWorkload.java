@@ -234,7 +234,7 @@ final class HazelcastWorkload {
 
     private static List<Row> throughput(
             boolean quick, HazelcastInstance self, ParallelFor parfor, HazelcastEngine engine) throws Exception {
-        int n = quick ? 1_000 : 10_000;
+        int n = quick ? 200 : 10_000;
         String title = String.format(Locale.ROOT, "%,d tiny bodies on 2 Hazelcast members (2 JVMs, loopback)", n);
         List<Integer> inputs = IntStream.range(0, n).boxed().toList();
         List<Integer> expected = Peers.plainLoop(inputs, Work::tiny);
@@ -275,7 +275,7 @@ final class HazelcastWorkload {
             boolean quick, HazelcastInstance self, Member remote, ParallelFor parfor, OtherMember other)
             throws Exception {
         int megabytes = quick ? 10 : 100;
-        int tasks = quick ? 100 : 1_000;
+        int tasks = quick ? 50 : 1_000;
         int shipped = quick ? 2 : 4;
         String title = String.format(Locale.ROOT, "%,d tasks sharing a %d MB context, 2 members", tasks, megabytes);
         byte[] data = new byte[megabytes << 20];
