@@ -272,7 +272,7 @@ public final class Chunk {
         int ran = 0;
         Task task = loop.task;
         Object context = loop.context;
-        for (int i = 0; i < size && !cancelled; i++) {
+        for (int i = 0; i < size && !cancelled && !loop.halting; i++) {
             Object input = inputs.get(i);
             try {
                 values[base + i] = task.apply(firstIndex + i, input, context);
@@ -304,7 +304,7 @@ public final class Chunk {
         Task task = loop.task;
         Object context = loop.context;
         long taskTimeoutNanos = loop.taskTimeoutNanos;
-        for (int i = 0; i < size && !cancelled; i++) {
+        for (int i = 0; i < size && !cancelled && !loop.halting; i++) {
             synchronized (this) {
                 current = i;
             }

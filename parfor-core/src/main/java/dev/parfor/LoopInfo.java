@@ -1,7 +1,6 @@
 package dev.parfor;
 
 import java.time.Instant;
-import java.util.Objects;
 
 /**
  * What identifies a running loop, passed to {@link LoopListener}s.
@@ -17,10 +16,10 @@ public record LoopInfo(String id, String name, String engine, String engineType,
 
     /** Checks the components. */
     public LoopInfo {
-        Objects.requireNonNull(id, "id");
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(engine, "engine");
-        Objects.requireNonNull(engineType, "engineType");
-        Objects.requireNonNull(startedAt, "startedAt");
+        Checks.notNull(id, "id");
+        Checks.notNull(name, "name");
+        Checks.notNull(engine, "engine");
+        Checks.notNull(engineType, "engineType");
+        Checks.notNull(startedAt, "startedAt");
     }
 }

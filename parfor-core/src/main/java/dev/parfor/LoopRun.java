@@ -107,6 +107,9 @@ final class LoopRun<T, R> {
     private int suppressed;
     private @Nullable ScheduledFuture<?> deadline;
     private volatile boolean needsPump;
+    // Set, without the lock, the moment a task fails for good under FAIL_FAST: workers stop starting inputs and
+    // dispatching chunks at once instead of when the failing thread gets the lock to stop the loop.
+    volatile boolean halting;
     private boolean interruptCallerOnExit;
 
     // Written under lock, read without it for progress snapshots.
@@ -497,7 +500,7 @@ final class LoopRun<T, R> {
                 List<Chunk> toSubmit = null;
                 lock.lock();
                 try {
-                    while (!stopped && running.size() < parallelism) {
+                    while (!stopped && !halting && running.size() < parallelism) {
                         Chunk chunk = ready.poll();
                         if (chunk == null) {
                             chunk = readChunk();
@@ -657,6 +660,7 @@ final class LoopRun<T, R> {
         if (policy != ErrorPolicy.FAIL_FAST || willRetry(chunk, error)) {
             return;
         }
+        halting = true;
         lock.lock();
         try {
             if (!stopped) {
@@ -893,6 +897,7 @@ final class LoopRun<T, R> {
             return;
         }
         stopped = true;
+        halting = true;
         stopOutcome = outcome;
         stopError = error;
         for (Chunk chunk : running) {

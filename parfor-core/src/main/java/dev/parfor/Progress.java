@@ -3,7 +3,6 @@ package dev.parfor;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.OptionalLong;
 
 /**
@@ -34,12 +33,12 @@ public record Progress(
 
     /** Checks the components. */
     public Progress {
-        Objects.requireNonNull(id, "id");
-        Objects.requireNonNull(loop, "loop");
-        Objects.requireNonNull(engine, "engine");
-        Objects.requireNonNull(total, "total");
-        Objects.requireNonNull(startedAt, "startedAt");
-        Objects.requireNonNull(elapsed, "elapsed");
+        Checks.notNull(id, "id");
+        Checks.notNull(loop, "loop");
+        Checks.notNull(engine, "engine");
+        Checks.notNull(total, "total");
+        Checks.notNull(startedAt, "startedAt");
+        Checks.notNull(elapsed, "elapsed");
     }
 
     /**

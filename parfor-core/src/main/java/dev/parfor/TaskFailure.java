@@ -1,6 +1,5 @@
 package dev.parfor;
 
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -15,7 +14,7 @@ public record TaskFailure(long index, @Nullable Object input, Throwable error, i
 
     /** Checks the components. */
     public TaskFailure {
-        Objects.requireNonNull(error, "error");
+        Checks.notNull(error, "error");
     }
 
     @Override
