@@ -95,6 +95,8 @@ async function renderMandelbrot() {
     const image = $('mandelbrot-image');
     const previous = image.src;
     image.src = URL.createObjectURL(await response.blob());
+    image.hidden = false;
+    $('mandelbrot-placeholder').hidden = true;
     if (previous.startsWith('blob:')) {
       URL.revokeObjectURL(previous);
     }
@@ -116,7 +118,8 @@ async function callSlowService() {
     }))).json();
     result.textContent = numbers.format(report.calls) + ' calls on ' + report.loop.engine + ': '
         + duration(report.wallMillis) + ' wall time, against ' + duration(report.sumOfCallMillis)
-        + ' one after another (' + report.speedup + '× faster)';
+        + ' one after another (' + report.speedup + '× faster; up to ' + report.mostCallsInFlight
+        + ' calls in flight at once)';
   } catch (error) {
     fail(result, error);
   }
@@ -248,7 +251,7 @@ function fillEngineMenus(engines, defaultEngine) {
     }
     const preferred = select.dataset.default;
     if (preferred === '') {
-      select.append(element('option', {value: ''}, 'as configured (' + defaultEngine + ')'));
+      select.append(element('option', {value: ''}, 'as configured'));
     }
     for (const engine of engines) {
       select.append(element('option', {value: engine.name, selected: engine.name === preferred},

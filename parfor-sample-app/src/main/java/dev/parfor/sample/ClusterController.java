@@ -88,8 +88,8 @@ class ClusterController {
     @GetMapping("/cluster")
     Report run(@RequestParam(defaultValue = "200") int tasks, @RequestParam(defaultValue = "10") int ms)
             throws InterruptedException {
-        Params.between(tasks, 1, 100_000, "tasks");
-        Params.between(ms, 0, 10_000, "ms");
+        Params.between(tasks, 1, 100_000, "tasks", 200);
+        Params.between(ms, 0, 10_000, "ms", 10);
         HazelcastEngine engine = engine();
         List<Work> inputs =
                 IntStream.range(0, tasks).mapToObj(i -> new Work(i, ms)).toList();

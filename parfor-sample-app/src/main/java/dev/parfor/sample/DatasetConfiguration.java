@@ -14,7 +14,7 @@ class DatasetConfiguration {
 
     @Bean
     NumberTable numberTable(@Value("${sample.dataset.size:5000000}") int size) {
-        Params.between(size, 1, 200_000_000, "sample.dataset.size");
+        Params.between(size, 1, 200_000_000, "sample.dataset.size", 5000000);
         long start = System.nanoTime();
         NumberTable table = NumberTable.random(size, 1_000_000, 42);
         log.info(

@@ -75,8 +75,8 @@ class DatasetController {
             @RequestParam(required = false) @Nullable String engine,
             @RequestParam(defaultValue = "64") int slices,
             @RequestParam(defaultValue = "20") int buckets) {
-        Params.between(slices, 1, Math.min(10_000, table.size()), "slices");
-        Params.between(buckets, 1, 1_000, "buckets");
+        Params.between(slices, 1, Math.min(10_000, table.size()), "slices", 64);
+        Params.between(buckets, 1, 1_000, "buckets", 20);
         List<Slice> inputs = new ArrayList<>();
         for (int i = 0; i < slices; i++) {
             inputs.add(new Slice(

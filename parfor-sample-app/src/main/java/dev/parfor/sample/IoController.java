@@ -62,8 +62,8 @@ class IoController {
             @RequestParam(defaultValue = "virtual") String engine,
             @RequestParam(defaultValue = "100") int calls,
             @RequestParam(defaultValue = "200") int ms) {
-        Params.between(calls, 1, 2_000, "calls");
-        Params.between(ms, 0, 10_000, "ms");
+        Params.between(calls, 1, 2_000, "calls", 100);
+        Params.between(ms, 0, 10_000, "ms", 200);
         RestClient client = restClients.clone().baseUrl(selfUrl()).build();
 
         LoopSummary.Recorder recorder = new LoopSummary.Recorder();

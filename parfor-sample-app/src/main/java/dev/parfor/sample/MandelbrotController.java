@@ -41,9 +41,9 @@ class MandelbrotController {
             @RequestParam(defaultValue = "800") int size,
             @RequestParam(defaultValue = "100") int tile,
             @RequestParam(defaultValue = "600") int iterations) {
-        Params.between(size, 16, 4000, "size");
-        Params.between(tile, 8, 1000, "tile");
-        Params.between(iterations, 1, 100_000, "iterations");
+        Params.between(size, 16, 4000, "size", 800);
+        Params.between(tile, 8, 1000, "tile", 100);
+        Params.between(iterations, 1, 100_000, "iterations", 600);
         List<Mandelbrot.Tile> tiles = Mandelbrot.tiles(size, tile, iterations);
 
         LoopSummary.Recorder recorder = new LoopSummary.Recorder();

@@ -8,12 +8,13 @@ final class Params {
     /**
      * Returns {@code value} when it lies in {@code [min, max]}.
      *
-     * @throws IllegalArgumentException naming the parameter, the value and the accepted range
+     * @param example a good value, shown in the error message
+     * @throws IllegalArgumentException naming the parameter, the value, the accepted range and an example
      */
-    static int between(int value, int min, int max, String name) {
+    static int between(int value, int min, int max, String name, int example) {
         if (value < min || value > max) {
             throw new IllegalArgumentException("'" + name + "' must be between " + min + " and " + max + " but was "
-                    + value + "; pass for example " + name + "=" + Math.max(min, Math.min(max, 100)));
+                    + value + "; pass for example " + name + "=" + example);
         }
         return value;
     }

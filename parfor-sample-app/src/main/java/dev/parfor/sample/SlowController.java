@@ -22,7 +22,7 @@ class SlowController {
     /** Answers after {@code ms} milliseconds. */
     @GetMapping("/slow")
     Answer slow(@RequestParam(defaultValue = "200") int ms) throws InterruptedException {
-        Params.between(ms, 0, 10_000, "ms");
+        Params.between(ms, 0, 10_000, "ms", 200);
         int concurrent = inFlight.incrementAndGet();
         try {
             Thread.sleep(ms);

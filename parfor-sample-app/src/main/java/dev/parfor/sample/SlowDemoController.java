@@ -43,8 +43,8 @@ class SlowDemoController {
     @PostMapping("/demo/slow")
     @ResponseStatus(HttpStatus.ACCEPTED)
     Started start(@RequestParam(defaultValue = "40") int tasks, @RequestParam(defaultValue = "250") int ms) {
-        Params.between(tasks, 1, 10_000, "tasks");
-        Params.between(ms, 0, 60_000, "ms");
+        Params.between(tasks, 1, 10_000, "tasks", 40);
+        Params.between(ms, 0, 60_000, "ms", 250);
         List<Integer> inputs = IntStream.range(0, tasks).boxed().toList();
         Thread.ofVirtual().name("slow-demo-caller").start(() -> {
             try {

@@ -89,7 +89,7 @@ class SampleApplicationEndToEndTests {
 
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(SampleClient.parse(response).path("detail").asString())
-                .isEqualTo("'size' must be between 16 and 4000 but was 5; pass for example size=100");
+                .isEqualTo("'size' must be between 16 and 4000 but was 5; pass for example size=800");
     }
 
     @Test
