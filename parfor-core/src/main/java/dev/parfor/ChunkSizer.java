@@ -11,8 +11,12 @@ final class ChunkSizer {
     /** A chunk should take about this long: long enough to amortise dispatch, short enough to balance. */
     static final long TARGET_CHUNK_NANOS = 500_000;
 
+    /** For remote engines, whose every chunk costs a network round trip of milliseconds. */
+    static final long REMOTE_TARGET_CHUNK_NANOS = 20_000_000;
+
     private final int fixed;
     private final int max;
+    private final long target;
     private double nanosPerInput;
     private int size = 1;
 
@@ -20,10 +24,12 @@ final class ChunkSizer {
      * @param fixed a chunk size the user chose, or 0 for automatic
      * @param max the largest automatic size
      * @param learnedNanosPerInput the cost of one input in earlier runs, or NaN
+     * @param target how long a chunk should take, in nanoseconds
      */
-    ChunkSizer(int fixed, int max, double learnedNanosPerInput) {
+    ChunkSizer(int fixed, int max, double learnedNanosPerInput, long target) {
         this.fixed = fixed;
         this.max = Math.max(1, max);
+        this.target = target;
         this.nanosPerInput = learnedNanosPerInput;
         if (!Double.isNaN(learnedNanosPerInput)) {
             size = ideal();
@@ -49,7 +55,7 @@ final class ChunkSizer {
     }
 
     private int ideal() {
-        double ideal = TARGET_CHUNK_NANOS / Math.max(1.0, nanosPerInput);
+        double ideal = target / Math.max(1.0, nanosPerInput);
         return (int) Math.max(1, Math.min(max, ideal));
     }
 }

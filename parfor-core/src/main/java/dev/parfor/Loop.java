@@ -50,6 +50,9 @@ public final class Loop {
     private @Nullable Duration progressInterval;
     private @Nullable Object fallback;
     private boolean fallbackSet;
+    // The class of the user's body: one per call site for lambdas and method references, so it keys the cache of
+    // names of unnamed loops.
+    private @Nullable Class<?> bodyClass;
 
     Loop(ParallelFor owner, @Nullable String name) {
         this.owner = owner;
@@ -706,7 +709,7 @@ public final class Loop {
 
     private <R extends @Nullable Object> LoopRun<Object, R> newRun(
             LoopRun.Source source, Chunk.Task task, @Nullable Object context, LoopRun.Mode mode) {
-        String loopName = name != null ? name : callerName();
+        String loopName = name != null ? name : callerName(bodyClass);
         LoopOptions override = owner.loopOptions(loopName);
         String engineName = first(override.engine(), engine, owner.defaultEngine());
         Engine chosen = owner.engine(engineName);
@@ -768,20 +771,20 @@ public final class Loop {
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> Chunk.Task task(Body<? super T, ?> body) {
-        Checks.notNull(body, "body");
+    private <T> Chunk.Task task(Body<? super T, ?> body) {
+        bodyClass = Checks.notNull(body, "body").getClass();
         return (index, input, context) -> body.apply((T) input);
     }
 
     @SuppressWarnings("unchecked")
-    private static <T, C> Chunk.Task task(Body.WithContext<? super T, ? super C, ?> body) {
-        Checks.notNull(body, "body");
+    private <T, C> Chunk.Task task(Body.WithContext<? super T, ? super C, ?> body) {
+        bodyClass = Checks.notNull(body, "body").getClass();
         return (index, input, context) -> body.apply((T) input, (C) context);
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> Chunk.Task action(Body.Action<? super T> body) {
-        Checks.notNull(body, "body");
+    private <T> Chunk.Task action(Body.Action<? super T> body) {
+        bodyClass = Checks.notNull(body, "body").getClass();
         return (index, input, context) -> {
             body.accept((T) input);
             return null;
@@ -805,6 +808,28 @@ public final class Loop {
             return new LoopRun.Source(Spliterators.iterator(spliterator), spliterator.getExactSizeIfKnown());
         }
         return new LoopRun.Source((Iterator<?>) inputs, -1);
+    }
+
+    /** Names of unnamed loops by body class, so that the stack is walked once per call site, not once per loop. */
+    private static final ClassValue<java.util.concurrent.atomic.AtomicReference<@Nullable String>> NAMES =
+            new ClassValue<>() {
+                @Override
+                protected java.util.concurrent.atomic.AtomicReference<@Nullable String> computeValue(Class<?> type) {
+                    return new java.util.concurrent.atomic.AtomicReference<>();
+                }
+            };
+
+    private static String callerName(@Nullable Class<?> bodyClass) {
+        if (bodyClass == null || !bodyClass.isSynthetic() && !bodyClass.isHidden()) {
+            return callerName(); // a named class may be used from many places
+        }
+        java.util.concurrent.atomic.AtomicReference<@Nullable String> cached = NAMES.get(bodyClass);
+        String name = cached.get();
+        if (name == null) {
+            name = callerName();
+            cached.set(name);
+        }
+        return name;
     }
 
     /** The name of the method that called into parfor: {@code SimpleClassName.method}. */

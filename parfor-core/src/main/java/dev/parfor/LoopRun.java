@@ -168,12 +168,21 @@ final class LoopRun<T, R> {
         int maxChunk;
         if (mode != Mode.ALL) {
             maxChunk = (int) Math.max(1, window / (4L * parallelism));
+        } else if (knownTotal >= 0 && tiny) {
+            maxChunk = (int) Math.max(1, knownTotal); // all of it on the caller: one chunk
+        } else if (knownTotal >= 0 && !engine.isLocal()) {
+            // Every chunk of a remote engine pays a network round trip: one wave of chunks, not eight.
+            maxChunk = (int) Math.max(1, Math.min(1 << 20, knownTotal / parallelism));
         } else if (knownTotal >= 0) {
             maxChunk = (int) Math.max(1, Math.min(1 << 20, knownTotal / (8L * parallelism)));
         } else {
             maxChunk = 16_384;
         }
-        this.sizer = new ChunkSizer(settings.chunkSize, maxChunk, learned);
+        this.sizer = new ChunkSizer(
+                settings.chunkSize,
+                maxChunk,
+                learned,
+                engine.isLocal() ? ChunkSizer.TARGET_CHUNK_NANOS : ChunkSizer.REMOTE_TARGET_CHUNK_NANOS);
         this.ring = new Ring(mode == Mode.ALL ? 16 : 1024);
         this.direct = mode == Mode.ALL
                 && knownTotal >= 0
@@ -292,7 +301,7 @@ final class LoopRun<T, R> {
                         return true;
                     }
                 }
-                if (exhausted && running.isEmpty() && ready.isEmpty() && retriesWaiting == 0) {
+                if (isComplete()) {
                     lock.unlock();
                     try {
                         end(failed > 0 ? LoopOutcome.PARTIAL : LoopOutcome.SUCCESS, null);
@@ -358,6 +367,11 @@ final class LoopRun<T, R> {
             throw error;
         }
         return false;
+    }
+
+    /** Under the lock: every input has been read and has ended. */
+    private boolean isComplete() {
+        return exhausted && running.isEmpty() && ready.isEmpty() && retriesWaiting == 0;
     }
 
     private void drain(List<Slot> out, int max) {
@@ -698,7 +712,13 @@ final class LoopRun<T, R> {
                 return;
             }
             int size = chunk.inputs.size();
-            for (int i = 0; i < outcome.ran; i++) {
+            boolean clean = outcome.errors == null && outcome.values == null && mode == Mode.ALL;
+            if (clean && !stopped) {
+                // Every value is already in place: count the chunk at once, not input by input under the lock.
+                done += outcome.ran;
+                ok = outcome.ran;
+            }
+            for (int i = clean ? outcome.ran : 0; i < outcome.ran; i++) {
                 long index = chunk.firstIndex + i;
                 Throwable error = outcome.errors == null ? null : outcome.errors[i];
                 if (error == null) {
@@ -782,7 +802,6 @@ final class LoopRun<T, R> {
             if (chunk.attempt == 1 && outcome.ran > 0 && outcome.timedOut < 0) {
                 sizer.record(outcome.ran, outcome.nanos);
             }
-            changed.signalAll();
         } finally {
             lock.unlock();
         }
@@ -796,7 +815,11 @@ final class LoopRun<T, R> {
         lock.lock();
         try {
             running.remove(chunk);
-            changed.signalAll();
+            // map/run/forEach wait only for the end of the loop (stops signal on their own); streams and helping
+            // workers want every chunk.
+            if (mode != Mode.ALL || helpWhenWaiting || isComplete()) {
+                changed.signalAll();
+            }
         } finally {
             lock.unlock();
         }
