@@ -52,6 +52,9 @@ class SlowDemoController {
             } catch (ParallelForException e) {
                 // Cancelled on shutdown, for example; the loop's own summary line has the details.
                 log.info("The slow demo loop ended early: {}", e.getMessage());
+            } catch (RuntimeException e) {
+                // Nobody waits for this thread: the log is the only place to report why the loop did not run.
+                log.warn("The slow demo loop could not run", e);
             }
         });
         return new Started(LOOP, tasks, ms);
