@@ -4,7 +4,6 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
@@ -59,19 +58,28 @@ final class TestCluster implements AutoCloseable {
         return config;
     }
 
-    /** A port on loopback that is free now; the next three are used by later members. */
+    /**
+     * The first of four consecutive loopback ports that are free now, from 6100-6199: below the ephemeral range, so
+     * that outgoing connections of other tests and builds on the machine cannot take them between check and use.
+     */
     static int freePort() {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                int port = socket.getLocalPort();
-                if (port < 65_000) {
-                    return port;
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+        int start = java.util.concurrent.ThreadLocalRandom.current().nextInt(25);
+        for (int i = 0; i < 25; i++) {
+            int base = 6100 + ((start + i) % 25) * 4;
+            if (free(base) && free(base + 1) && free(base + 2) && free(base + 3)) {
+                return base;
             }
         }
-        throw new IllegalStateException("no free port below 65000");
+        throw new IllegalStateException("no four consecutive free ports in 6100-6199 on loopback");
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     String name() {
