@@ -86,7 +86,7 @@ class SamplePageBrowserTests {
         browser.findElement(By.id("slow-tasks")).clear();
         browser.findElement(By.id("slow-tasks")).sendKeys("48");
         browser.findElement(By.id("slow-ms")).clear();
-        browser.findElement(By.id("slow-ms")).sendKeys("250");
+        browser.findElement(By.id("slow-ms")).sendKeys("300");
 
         browser.findElement(By.id("start-slow")).click();
 
