@@ -99,6 +99,9 @@ public final class ParforHazelcast {
         join.getAutoDetectionConfig().setEnabled(false);
         join.getTcpIpConfig().setEnabled(true).setMembers(List.copyOf(members));
         config.getSerializationConfig().setJavaSerializationFilterConfig(serializationFilter(allowedPackages));
+        // A member holding the backup of a loop's context reads it locally instead of from the owner, so the
+        // context crosses the network about once per member.
+        config.getMapConfig(MemberSide.PAYLOADS).setReadBackupData(true);
         return config;
     }
 
