@@ -64,6 +64,14 @@ async function call(url, options) {
   return response;
 }
 
+// The JSON of the last demo call, as the endpoint sent it, under "Last response".
+async function json(response, url) {
+  const report = await response.json();
+  $('last-call').textContent = url;
+  $('last-json').textContent = JSON.stringify(report, null, 2);
+  return report;
+}
+
 function busy(button, work) {
   return async () => {
     button.disabled = true;
@@ -113,9 +121,10 @@ async function callSlowService() {
   const result = $('io-result');
   result.textContent = 'Calling…';
   try {
-    const report = await (await call('io?' + query({
+    const url = 'io?' + query({
       engine: $('io-engine').value, calls: $('io-calls').value, ms: $('io-ms').value,
-    }))).json();
+    });
+    const report = await json(await call(url), 'GET /' + url);
     result.textContent = numbers.format(report.calls) + ' calls on ' + report.loop.engine + ': '
         + duration(report.wallMillis) + ' wall time, against ' + duration(report.sumOfCallMillis)
         + ' one after another (' + report.speedup + '× faster; up to ' + report.mostCallsInFlight
@@ -131,9 +140,10 @@ async function countDataset() {
   result.textContent = 'Counting…';
   histogram.replaceChildren();
   try {
-    const report = await (await call('dataset/histogram?' + query({
+    const url = 'dataset/histogram?' + query({
       engine: $('dataset-engine').value, slices: $('dataset-slices').value,
-    }))).json();
+    });
+    const report = await json(await call(url), 'GET /' + url);
     result.replaceChildren(element('p', {},
         numbers.format(report.size) + ' numbers (' + report.tableMegabytes + ' MB) in ' + report.slices
         + ' tasks on ' + report.loop.engine + ', ' + duration(report.loop.elapsedMillis) + '; table instances seen by'
@@ -156,9 +166,10 @@ async function runOnCluster() {
   const result = $('cluster-result');
   result.textContent = 'Running…';
   try {
-    const report = await (await call('cluster?' + query({
+    const url = 'cluster?' + query({
       tasks: $('cluster-tasks').value, ms: $('cluster-ms').value,
-    }))).json();
+    });
+    const report = await json(await call(url), 'GET /' + url);
     const list = element('ul', {class: 'members'});
     for (const member of report.members) {
       list.append(element('li', {'data-member': member},
@@ -176,9 +187,10 @@ async function runOnCluster() {
 async function startSlowDemo() {
   const result = $('slow-result');
   try {
-    const started = await (await call('demo/slow?' + query({
+    const url = 'demo/slow?' + query({
       tasks: $('slow-tasks').value, ms: $('slow-ms').value,
-    }), {method: 'POST'})).json();
+    });
+    const started = await json(await call(url, {method: 'POST'}), 'POST /' + url);
     result.textContent = 'Started ' + started.loop + ': ' + started.tasks + ' inputs of ' + started.delayMillis
         + ' ms each.';
   } catch (error) {

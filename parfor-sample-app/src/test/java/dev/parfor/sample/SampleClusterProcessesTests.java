@@ -51,8 +51,9 @@ class SampleClusterProcessesTests {
     @BeforeAll
     static void startTwoInstances() throws IOException {
         String cluster = "parfor-sample-processes-" + UUID.randomUUID();
-        int firstMember = freePort();
-        int secondMember = freePort();
+        // Member ports from 5851-5899: apart from the other tests' ranges and below the ephemeral ports.
+        int firstMember = freePortBetween(5851, 5899);
+        int secondMember = freePortBetween(firstMember + 1, 5899);
         String members = "127.0.0.1:" + firstMember + ",127.0.0.1:" + secondMember;
         instances.add(start("first", freePort(), cluster, firstMember, members));
         instances.add(start("second", freePort(), cluster, secondMember, members));
@@ -167,6 +168,17 @@ class SampleClusterProcessesTests {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static int freePortBetween(int first, int last) {
+        for (int port = first; port <= last; port++) {
+            try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            } catch (IOException taken) {
+                // try the next one
+            }
+        }
+        throw new IllegalStateException("no free loopback port in " + first + "-" + last);
     }
 
     private static int freePort() throws IOException {
