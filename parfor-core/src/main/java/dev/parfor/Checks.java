@@ -62,6 +62,7 @@ final class Checks {
 
     static IllegalArgumentException unknownEngine(String name, Collection<String> known) {
         return new IllegalArgumentException("unknown engine '" + name + "'; known engines: " + String.join(", ", known)
-                + ". Register it with ParallelFor.builder().engine(\"" + name + "\", ...)");
+                + ". Register it with ParallelFor.builder().engine(\"" + name + "\", ...), or with the Spring Boot"
+                + " starter set parfor.engines." + name + ".type");
     }
 }
