@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.parfor.ErrorPolicy;
 import dev.parfor.LoopInfo;
@@ -67,10 +66,7 @@ class HazelcastEngineTest {
 
     @AfterAll
     static void stopCluster() {
-        cluster.close();
-        assertThat(Hazelcast.getAllHazelcastInstances())
-                .as("members left running")
-                .isEmpty();
+        cluster.closeLeavingNoMember();
     }
 
     @BeforeEach

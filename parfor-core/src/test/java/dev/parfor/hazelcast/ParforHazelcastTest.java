@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.map.IMap;
 import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import dev.parfor.ParallelFor;
@@ -37,10 +36,7 @@ class ParforHazelcastTest {
 
     @AfterAll
     static void stopCluster() {
-        cluster.close();
-        assertThat(Hazelcast.getAllHazelcastInstances())
-                .as("members left running")
-                .isEmpty();
+        cluster.closeLeavingNoMember();
     }
 
     @Test

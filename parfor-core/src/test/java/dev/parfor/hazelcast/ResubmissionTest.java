@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.hazelcast.core.ExecutionCallback;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.IExecutorService;
@@ -46,10 +45,7 @@ class ResubmissionTest {
 
     @AfterAll
     static void stopCluster() {
-        cluster.close();
-        assertThat(Hazelcast.getAllHazelcastInstances())
-                .as("members left running")
-                .isEmpty();
+        cluster.closeLeavingNoMember();
     }
 
     @Test

@@ -82,6 +82,14 @@ final class TestCluster implements AutoCloseable {
         }
     }
 
+    /** Stops this cluster's members and checks that no Hazelcast member is left running in this JVM. */
+    void closeLeavingNoMember() {
+        close();
+        org.assertj.core.api.Assertions.assertThat(Hazelcast.getAllHazelcastInstances())
+                .as("members left running")
+                .isEmpty();
+    }
+
     String name() {
         return name;
     }
