@@ -622,11 +622,9 @@ public final class Loop {
             }
             return result;
         };
-        if (chunkSize == null) {
-            chunkSize = 1; // each chunk is one task: the caller chose the split
-        }
+        // Each chunk is one task, since the caller chose the split (unless a chunk size was set explicitly).
         List<List<? extends R>> results = this.<List<? extends R>>collect(
-                        new LoopRun.Source(parts.iterator(), parts.size()), task, null)
+                        new LoopRun.Source(parts.iterator(), parts.size()), task, null, 1)
                 .values();
         List<R> flat = new ArrayList<>(all.size());
         for (List<? extends R> part : results) {
@@ -669,7 +667,13 @@ public final class Loop {
 
     private <R extends @Nullable Object> LoopResult<R> collect(
             LoopRun.Source source, Chunk.Task task, @Nullable Object context) {
-        LoopRun<Object, R> run = newRun(source, task, context, LoopRun.Mode.ALL);
+        return collect(source, task, context, 0);
+    }
+
+    /** Runs a loop to its end; {@code defaultChunkSize} applies when no layer sets one (0: automatic). */
+    private <R extends @Nullable Object> LoopResult<R> collect(
+            LoopRun.Source source, Chunk.Task task, @Nullable Object context, int defaultChunkSize) {
+        LoopRun<Object, R> run = newRun(source, task, context, LoopRun.Mode.ALL, defaultChunkSize);
         run.start();
         List<TaskFailure> failures = new ArrayList<>();
         List<R> values = run.collect(fallback, failures);
@@ -709,6 +713,11 @@ public final class Loop {
 
     private <R extends @Nullable Object> LoopRun<Object, R> newRun(
             LoopRun.Source source, Chunk.Task task, @Nullable Object context, LoopRun.Mode mode) {
+        return newRun(source, task, context, mode, 0);
+    }
+
+    private <R extends @Nullable Object> LoopRun<Object, R> newRun(
+            LoopRun.Source source, Chunk.Task task, @Nullable Object context, LoopRun.Mode mode, int defaultChunkSize) {
         String loopName = name != null ? name : callerName(bodyClass);
         LoopOptions override = owner.loopOptions(loopName);
         String engineName = first(override.engine(), engine, owner.defaultEngine());
@@ -734,7 +743,7 @@ public final class Loop {
         Predicate<? super Throwable> retryable = retryOn != null ? retryOn : error -> error instanceof Exception;
         LoopRun.Settings settings = new LoopRun.Settings(
                 first(override.parallelism(), parallelism, defaults.parallelism(), chosen.parallelism()),
-                first(override.chunkSize(), chunkSize, defaults.chunkSize(), 0),
+                first(override.chunkSize(), chunkSize, defaults.chunkSize(), defaultChunkSize),
                 first(override.onError(), onError, defaults.onError(), ErrorPolicy.FAIL_FAST),
                 retryCount,
                 retryBackoff,

@@ -50,8 +50,7 @@ final class LoopRun<T, R> {
     }
 
     /** What the consumer receives for one input. */
-    record Slot(
-            long index, @Nullable Object value, @Nullable TaskFailure failure) {}
+    record Slot(@Nullable Object value, @Nullable TaskFailure failure) {}
 
     final LoopInfo info;
     final Chunk.Task task;
@@ -320,15 +319,7 @@ final class LoopRun<T, R> {
                     changed.awaitNanos(waitNanos);
                 }
             } catch (InterruptedException e) {
-                stop(
-                        LoopOutcome.CANCELLED,
-                        new ParallelForException(
-                                "loop '" + info.name() + "' was cancelled: the calling thread was interrupted (" + done
-                                        + " inputs done)",
-                                info.name(),
-                                LoopOutcome.CANCELLED,
-                                e,
-                                failures));
+                callerInterrupted(e);
                 Thread.currentThread().interrupt();
                 break;
             } finally {
@@ -342,14 +333,7 @@ final class LoopRun<T, R> {
                     // The caller was interrupted while running a chunk itself (not by parfor): cancel the loop.
                     lock.lock();
                     try {
-                        stop(
-                                LoopOutcome.CANCELLED,
-                                new ParallelForException(
-                                        "loop '" + info.name() + "' was cancelled: the calling thread was interrupted",
-                                        info.name(),
-                                        LoopOutcome.CANCELLED,
-                                        new InterruptedException(),
-                                        failures));
+                        callerInterrupted(new InterruptedException());
                     } finally {
                         lock.unlock();
                     }
@@ -391,9 +375,7 @@ final class LoopRun<T, R> {
 
     private Slot slot(long index) {
         Object value = ring.value(index);
-        return ring.state(index) == Ring.FAILED
-                ? new Slot(index, null, (TaskFailure) value)
-                : new Slot(index, value, null);
+        return ring.state(index) == Ring.FAILED ? new Slot(null, (TaskFailure) value) : new Slot(value, null);
     }
 
     private @Nullable Chunk firstNewChunk() {
@@ -556,14 +538,10 @@ final class LoopRun<T, R> {
                 if (!stopped) {
                     stop(
                             LoopOutcome.CANCELLED,
-                            new ParallelForException(
-                                    "loop '" + info.name() + "' was cancelled: engine '" + info.engine()
-                                            + "' rejected a task (" + e.getMessage()
-                                            + "); it is shut down or its queue is full",
-                                    info.name(),
-                                    LoopOutcome.CANCELLED,
-                                    e,
-                                    failures));
+                            "loop '" + info.name() + "' was cancelled: engine '" + info.engine()
+                                    + "' rejected a task (" + e.getMessage()
+                                    + "); it is shut down or its queue is full",
+                            e);
                 }
             } finally {
                 lock.unlock();
@@ -599,13 +577,9 @@ final class LoopRun<T, R> {
                 exhausted = true;
                 stop(
                         LoopOutcome.FAILURE,
-                        new ParallelForException(
-                                "loop '" + info.name() + "' failed reading input #" + (read + copied.size())
-                                        + " from its source: " + e,
-                                info.name(),
-                                LoopOutcome.FAILURE,
-                                e,
-                                failures));
+                        "loop '" + info.name() + "' failed reading input #" + (read + copied.size())
+                                + " from its source: " + e,
+                        e);
                 return null;
             }
             inputs = copied;
@@ -657,15 +631,7 @@ final class LoopRun<T, R> {
             lock.lock();
             try {
                 interruptCallerOnExit = true;
-                stop(
-                        LoopOutcome.CANCELLED,
-                        new ParallelForException(
-                                "loop '" + info.name() + "' was cancelled: the calling thread was interrupted (" + done
-                                        + " inputs done)",
-                                info.name(),
-                                LoopOutcome.CANCELLED,
-                                error,
-                                failures));
+                callerInterrupted(error);
             } finally {
                 lock.unlock();
             }
@@ -902,16 +868,26 @@ final class LoopRun<T, R> {
             String total = knownTotal >= 0 ? " of " + knownTotal : "";
             stop(
                     LoopOutcome.TIMEOUT,
-                    new ParallelForException(
-                            "loop '" + info.name() + "' timed out after " + timeout + " with " + done + total
-                                    + " inputs done; raise its timeout or lower the work per loop",
-                            info.name(),
-                            LoopOutcome.TIMEOUT,
-                            new TimeoutException("loop timeout of " + timeout + " elapsed"),
-                            failures));
+                    "loop '" + info.name() + "' timed out after " + timeout + " with " + done + total
+                            + " inputs done; raise its timeout or lower the work per loop",
+                    new TimeoutException("loop timeout of " + timeout + " elapsed"));
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Under the lock: stops the loop with an exception for the caller that carries the failures known so far. */
+    private void stop(LoopOutcome outcome, String message, Throwable cause) {
+        stop(outcome, new ParallelForException(message, info.name(), outcome, cause, failures));
+    }
+
+    /** Under the lock: the thread running the loop was interrupted by someone other than parfor. */
+    private void callerInterrupted(Throwable cause) {
+        stop(
+                LoopOutcome.CANCELLED,
+                "loop '" + info.name() + "' was cancelled: the calling thread was interrupted (" + done
+                        + " inputs done)",
+                cause);
     }
 
     /** Under the lock: stops dispatch, cancels what runs, wakes the consumer. */
@@ -939,22 +915,10 @@ final class LoopRun<T, R> {
         try {
             stop(
                     LoopOutcome.CANCELLED,
-                    new ParallelForException(
-                            "loop '" + info.name() + "' was cancelled: " + why,
-                            info.name(),
-                            LoopOutcome.CANCELLED,
-                            new java.util.concurrent.CancellationException(why),
-                            failures));
+                    "loop '" + info.name() + "' was cancelled: " + why,
+                    new java.util.concurrent.CancellationException(why));
         } finally {
             lock.unlock();
         }
-    }
-
-    Thread consumer() {
-        return consumer;
-    }
-
-    Engine engine() {
-        return engine;
     }
 }

@@ -396,7 +396,7 @@ public final class ParallelFor implements AutoCloseable {
     }
 
     List<LoopListener> listeners() {
-        return List.copyOf(shared.listeners);
+        return shared.listeners; // copy-on-write: iterating it sees a snapshot, without a copy per loop
     }
 
     List<ContextPropagator> propagators() {

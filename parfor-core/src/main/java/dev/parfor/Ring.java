@@ -31,11 +31,6 @@ final class Ring {
         return low;
     }
 
-    /** Number of slots between the oldest not taken and the newest read. */
-    long span() {
-        return high - low;
-    }
-
     /** Makes room for the inputs up to {@code newHigh} (exclusive), all pending. */
     void extendTo(long newHigh) {
         long needed = newHigh - low;
