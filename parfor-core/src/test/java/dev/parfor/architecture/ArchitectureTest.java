@@ -12,7 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** Pins parfor-core's public API and keeps it free of Spring. */
+/** Pins parfor-core's public API and keeps it free of Spring, Micrometer and Hazelcast. */
 class ArchitectureTest {
 
     private static final JavaClasses CORE = new ClassFileImporter()
@@ -75,10 +75,10 @@ class ArchitectureTest {
     }
 
     @Test
-    void shouldKeepTheSchedulerIndependentOfHazelcast() {
+    void shouldKeepCoreIndependentOfHazelcast() {
         noClasses()
                 .that()
-                .resideInAPackage("dev.parfor")
+                .resideInAPackage("dev.parfor..")
                 .should()
                 .dependOnClassesThat()
                 .resideInAPackage("com.hazelcast..")

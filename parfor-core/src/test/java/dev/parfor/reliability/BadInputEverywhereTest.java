@@ -8,8 +8,6 @@ import dev.parfor.Engines;
 import dev.parfor.ErrorPolicy;
 import dev.parfor.LoopOptions;
 import dev.parfor.ParallelFor;
-import dev.parfor.hazelcast.HazelcastEngine;
-import dev.parfor.hazelcast.ParforHazelcast;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -318,23 +316,6 @@ class BadInputEverywhereTest {
         refusesNull("Engines.executor(null, 2)", () -> Engines.executor(null, 2), "executor");
         refusesNotPositive("Engines.executor(pool, 0)", () -> Engines.executor(pool, 0), "parallelism", 0);
 
-        refusesNull("HazelcastEngine.builder(null)", () -> HazelcastEngine.builder(null), "instance");
-        refusesNull("HazelcastEngine.create(null)", () -> HazelcastEngine.create(null), "instance");
-        refuses(
-                "ParforHazelcast.secureConfig(name, port 0, ...)",
-                () -> ParforHazelcast.secureConfig("c", 0, List.of(), List.of()),
-                IllegalArgumentException.class,
-                "'port' must be between 1 and 65535 but was 0");
-        refuses(
-                "ParforHazelcast.secureConfig(blank name, ...)",
-                () -> ParforHazelcast.secureConfig(" ", 5701, List.of(), List.of()),
-                IllegalArgumentException.class,
-                "'clusterName'",
-                "' '");
-        refusesNull(
-                "ParforHazelcast.secureConfig(name, port, null, ...)",
-                () -> ParforHazelcast.secureConfig("c", 5701, null, List.of()),
-                "members");
         report();
     }
 }
