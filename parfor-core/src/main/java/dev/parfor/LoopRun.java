@@ -781,11 +781,10 @@ final class LoopRun implements RunningLoop {
                 if (error == null) {
                     continue;
                 }
-                if (plan.callerRuns()
-                        && Thread.currentThread() == consumer
-                        && isInterruption(error)
-                        && !chunk.interruptedByLoop()) {
-                    callerInterrupted = true; // the caller itself was interrupted while running a task: cancel
+                if (Thread.currentThread() == consumer && isInterruption(error) && !chunk.interruptedByLoop()) {
+                    // The caller itself was interrupted while it ran a task (the sequential engine, an executor that
+                    // runs tasks inline, or a consumer helping): that cancels the loop, it is no task failure.
+                    callerInterrupted = true;
                     continue;
                 }
                 if (stopping && chunk.isCancelled()) {
