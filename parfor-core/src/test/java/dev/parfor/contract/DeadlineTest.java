@@ -99,6 +99,11 @@ class DeadlineTest {
         void end() {
             queue.add(END);
         }
+
+        /** This source as a one-shot {@code Iterable}, the form a loop takes. */
+        Iterable<Integer> once() {
+            return () -> this;
+        }
     }
 
     @ParameterizedTest
@@ -107,7 +112,7 @@ class DeadlineTest {
         QueueSource source = new QueueSource(4);
         try (Session session = Session.on(engine)) {
             Throwable thrown = session.thrown(() ->
-                    session.parfor().loop("blocked-source").timeout(TIMEOUT).forEach(source, x -> {}));
+                    session.parfor().loop("blocked-source").timeout(TIMEOUT).forEach(source.once(), x -> {}));
             assertThat(thrown).isInstanceOf(ParallelForException.class);
             ParallelForException failure = (ParallelForException) thrown;
             assertThat(failure.outcome()).isEqualTo(LoopOutcome.TIMEOUT);
@@ -133,7 +138,7 @@ class DeadlineTest {
                             session.parfor()
                                     .loop("blocked-source")
                                     .timeout(TIMEOUT)
-                                    .forEach(source, x -> {});
+                                    .forEach(source.once(), x -> {});
                         } catch (Throwable t) {
                             blockedLoop.set(t);
                         }

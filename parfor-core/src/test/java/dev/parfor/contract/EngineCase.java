@@ -1,7 +1,7 @@
 package dev.parfor.contract;
 
-import dev.parfor.Engine;
 import dev.parfor.Engines;
+import dev.parfor.spi.Engine;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import dev.parfor.Engine;
 import dev.parfor.LoopInfo;
 import dev.parfor.LoopListener;
 import dev.parfor.LoopOutcome;
 import dev.parfor.ParallelFor;
 import dev.parfor.Progress;
+import dev.parfor.spi.Engine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -184,13 +184,19 @@ class UserCodeFencingTest {
                     captures.incrementAndGet();
                     throw new PropagatorFailure("capture() throws");
                 }))) {
-            Throwable thrown = session.thrown(
-                    () -> session.parfor().loop("capture").chunkSize(1).map(range(6), x -> x));
-            assertThat(captures).as("capture() calls").hasPositiveValue();
-            ParallelForException failure = loopFailure(thrown, "capture");
-            assertThat(hasInChain(failure, PropagatorFailure.class))
-                    .as("the propagator's exception is in the cause chain of %s", failure)
-                    .isTrue();
+            AtomicReference<List<Integer>> result = new AtomicReference<>();
+            Throwable thrown = session.thrown(() -> result.set(
+                    session.parfor().loop("capture").chunkSize(1).map(range(6), x -> x * 2)));
+            if (captures.get() == 0) {
+                // An engine that runs bodies on the caller's thread has nothing to carry: the loop just runs.
+                assertThat(thrown).isNull();
+                assertThat(result.get()).containsExactly(0, 2, 4, 6, 8, 10);
+            } else {
+                ParallelForException failure = loopFailure(thrown, "capture");
+                assertThat(hasInChain(failure, PropagatorFailure.class))
+                        .as("the propagator's exception is in the cause chain of %s", failure)
+                        .isTrue();
+            }
         }
     }
 
@@ -319,6 +325,11 @@ class UserCodeFencingTest {
             }
             return next++;
         }
+
+        /** This source as a one-shot {@code Iterable}, the form a loop takes. */
+        Iterable<Integer> once() {
+            return () -> this;
+        }
     }
 
     @ParameterizedTest
@@ -331,7 +342,7 @@ class UserCodeFencingTest {
                     .loop("source-error")
                     .onError(ErrorPolicy.COLLECT)
                     .chunkSize(1)
-                    .map(new FlakySource(), x -> x * 10)));
+                    .map(new FlakySource().once(), x -> x * 10)));
             ParallelForException failure = loopFailure(thrown, "source-error");
             assertThat(failure.outcome()).isEqualTo(LoopOutcome.FAILURE);
             assertThat(hasInChain(failure, SourceError.class))
