@@ -185,8 +185,8 @@ class UserCodeFencingTest {
                     throw new PropagatorFailure("capture() throws");
                 }))) {
             AtomicReference<List<Integer>> result = new AtomicReference<>();
-            Throwable thrown = session.thrown(() -> result.set(
-                    session.parfor().loop("capture").chunkSize(1).map(range(6), x -> x * 2)));
+            Throwable thrown = session.thrown(() ->
+                    result.set(session.parfor().loop("capture").chunkSize(1).map(range(6), x -> x * 2)));
             if (captures.get() == 0) {
                 // An engine that runs bodies on the caller's thread has nothing to carry: the loop just runs.
                 assertThat(thrown).isNull();
