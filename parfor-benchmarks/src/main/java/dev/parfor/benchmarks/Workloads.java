@@ -248,13 +248,14 @@ final class Workloads {
                 case 0 -> () -> Peers.plainLoopStream(counting(n), body, sink);
                 case 1 ->
                     () -> {
-                        try (Stream<Long> results = forkJoin.loop("lazy").stream(lazily(n), body::apply)) {
+                        try (Stream<Long> results = forkJoin.loop("lazy").stream(() -> counting(n), body::apply)) {
                             results.forEach(sink::accept);
                         }
                     };
                 case 2 ->
                     () -> {
-                        try (Stream<Long> results = forkJoin.loop("lazy").streamAsCompleted(lazily(n), body::apply)) {
+                        try (Stream<Long> results =
+                                forkJoin.loop("lazy").streamAsCompleted(() -> counting(n), body::apply)) {
                             results.forEach(sink::accept);
                         }
                     };
@@ -296,11 +297,6 @@ final class Workloads {
             pool.shutdownNow();
             rails.dispose();
         }
-    }
-
-    /** {@link #counting(long)} as the Iterable that parfor's terminals take: each pass generates the inputs anew. */
-    static Iterable<Long> lazily(long n) {
-        return () -> counting(n);
     }
 
     /** 0, 1, 2, ... n-1, generated one at a time: nothing holds them all. */
