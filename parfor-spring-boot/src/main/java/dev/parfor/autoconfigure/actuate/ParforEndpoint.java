@@ -8,12 +8,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /**
  * The read-only actuator endpoint {@code parfor}: the engines with their load, the loops running now with progress
- * and ETA, and the last loops that finished, newest first.
+ * and ETA, and the last loops that finished, newest first. Its response is an {@link OperationResponseBody}, so the
+ * actuator writes it with its own JSON settings: the same keys in every application, whatever
+ * {@code spring.jackson.*} says.
  */
 @Endpoint(id = "parfor")
 public class ParforEndpoint {
@@ -95,10 +98,8 @@ public class ParforEndpoint {
      * @param recent the last loops that finished, newest first
      */
     public record ParforDescriptor(
-            String defaultEngine,
-            List<EngineDescriptor> engines,
-            List<RunningLoop> running,
-            List<FinishedLoop> recent) {}
+            String defaultEngine, List<EngineDescriptor> engines, List<RunningLoop> running, List<FinishedLoop> recent)
+            implements OperationResponseBody {}
 
     /**
      * One engine.
@@ -109,7 +110,8 @@ public class ParforEndpoint {
      * @param active tasks running now (-1 when unknown)
      * @param queued tasks waiting (-1 when unknown)
      */
-    public record EngineDescriptor(String name, String type, int parallelism, int active, long queued) {}
+    public record EngineDescriptor(String name, String type, int parallelism, int active, long queued)
+            implements OperationResponseBody {}
 
     /**
      * One running loop.
@@ -139,7 +141,8 @@ public class ParforEndpoint {
             long elapsedMillis,
             double rate,
             @Nullable Long etaMillis,
-            String startedAt) {}
+            String startedAt)
+            implements OperationResponseBody {}
 
     /**
      * One finished loop.
@@ -168,5 +171,6 @@ public class ParforEndpoint {
             long retried,
             long elapsedMillis,
             String startedAt,
-            String finishedAt) {}
+            String finishedAt)
+            implements OperationResponseBody {}
 }
