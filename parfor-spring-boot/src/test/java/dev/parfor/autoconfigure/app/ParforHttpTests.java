@@ -125,10 +125,11 @@ class ParforHttpTests {
         DocumentContext all = JsonPath.parse(get("/actuator/metrics/parfor.loop"));
         assertThat(all.read("$.measurements[?(@.statistic == 'COUNT')].value", List.class))
                 .containsExactly(4.0);
+        // "none": the zero series of each engine, there before the first loop.
         assertThat(all.read("$.availableTags[?(@.tag == 'loop')].values[*]", List.class))
-                .containsExactlyInAnyOrder("squares", "odd-only");
+                .containsExactlyInAnyOrder("squares", "odd-only", "none");
         assertThat(all.read("$.availableTags[?(@.tag == 'outcome')].values[*]", List.class))
-                .containsExactlyInAnyOrder("success", "partial");
+                .containsExactlyInAnyOrder("success", "partial", "none");
 
         DocumentContext succeeded =
                 JsonPath.parse(get("/actuator/metrics/parfor.tasks?tag=loop:squares&tag=outcome:success"));
