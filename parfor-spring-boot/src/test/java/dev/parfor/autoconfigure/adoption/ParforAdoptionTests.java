@@ -74,16 +74,16 @@ class ParforAdoptionTests {
         DocumentContext squares = JsonPath.parse(get("/squares?n=10"));
         assertThat(squares.read("$.input_count", Integer.class)).isEqualTo(10);
         assertThat(squares.read("$.sum_of_squares", Integer.class)).isEqualTo(285);
-        assertThat(JsonPath.parse(get("/threads?n=4")).read("$.engine_threads", List.class))
+        assertThat(list(JsonPath.parse(get("/threads?n=4")), "$.engine_threads"))
+                .hasSize(4)
                 .allSatisfy(name -> assertThat((String) name).startsWith("parfor-io-"));
 
         // parfor's JSON is not.
         DocumentContext parfor = JsonPath.parse(get("/actuator/parfor"));
-        assertThat(parfor.read("$", Map.class)).containsOnlyKeys("defaultEngine", "engines", "running", "recent");
+        assertThat(map(parfor, "$")).containsOnlyKeys("defaultEngine", "engines", "running", "recent");
         assertThat(parfor.read("$.defaultEngine", String.class)).isEqualTo("fork-join");
-        assertThat(parfor.read("$.engines[*].name", List.class)).contains("sequential", "fork-join", "virtual", "io");
-        assertThat(parfor.read("$.engines[0]", Map.class))
-                .containsOnlyKeys("name", "type", "parallelism", "active", "queued");
+        assertThat(list(parfor, "$.engines[*].name")).contains("sequential", "fork-join", "virtual", "io");
+        assertThat(map(parfor, "$.engines[0]")).containsOnlyKeys("name", "type", "parallelism", "active", "queued");
         Map<String, Object> newest = parfor.read("$.recent[0]");
         assertThat(newest)
                 .containsOnlyKeys(
@@ -103,12 +103,20 @@ class ParforAdoptionTests {
                 .containsEntry("outcome", "success");
 
         DocumentContext loops = JsonPath.parse(get("/actuator/metrics/parfor.loop?tag=loop:squares"));
-        assertThat(loops.read("$.measurements[?(@.statistic == 'COUNT')].value", List.class))
+        assertThat(list(loops, "$.measurements[?(@.statistic == 'COUNT')].value"))
                 .containsExactly(1.0);
     }
 
     private int status(String path) throws IOException, InterruptedException {
         return send(path).statusCode();
+    }
+
+    private static List<Object> list(DocumentContext json, String path) {
+        return json.read(path);
+    }
+
+    private static Map<String, Object> map(DocumentContext json, String path) {
+        return json.read(path);
     }
 
     private String get(String path) throws IOException, InterruptedException {
