@@ -11,9 +11,12 @@ import com.hazelcast.core.OperationTimeoutException;
 import com.hazelcast.map.IMap;
 import com.hazelcast.spi.exception.RetryableException;
 import com.hazelcast.spi.exception.TargetNotMemberException;
-import dev.parfor.Chunk;
-import dev.parfor.Engine;
 import dev.parfor.LoopInfo;
+import dev.parfor.spi.Chunk;
+import dev.parfor.spi.ChunkOutcome;
+import dev.parfor.spi.Engine;
+import dev.parfor.spi.EngineStats;
+import dev.parfor.spi.Placement;
 import java.io.IOException;
 import java.io.InvalidClassException;
 import java.util.Map;
@@ -71,7 +74,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. Closing the engine ends its running chunks with an error; it never shuts the Hazelcast instance
  * down, which belongs to the application.
  */
-public final class HazelcastEngine implements Engine {
+public final class HazelcastEngine implements Engine, EngineStats {
 
     private static final Logger log = LoggerFactory.getLogger(HazelcastEngine.class);
 
@@ -178,14 +181,34 @@ public final class HazelcastEngine implements Engine {
     }
 
     /**
-     * Returns {@code false}: tasks run in other JVMs, so the context is sent, not shared, and thread-local state of
-     * the caller is not carried over.
+     * Returns {@link Placement#REMOTE}: tasks run in other JVMs, so the context is sent, not shared, and thread-local
+     * state of the caller is not carried over.
      *
-     * @return {@code false}
+     * @return {@link Placement#REMOTE}
      */
     @Override
-    public boolean isLocal() {
-        return false;
+    public Placement placement() {
+        return Placement.REMOTE;
+    }
+
+    /**
+     * Returns this engine, whose figures are the chunks in flight.
+     *
+     * @return this engine
+     */
+    @Override
+    public java.util.Optional<EngineStats> stats() {
+        return java.util.Optional.of(this);
+    }
+
+    /**
+     * Chunks waiting in this engine before they are sent: none, since every chunk is sent at once.
+     *
+     * @return 0
+     */
+    @Override
+    public long queuedCount() {
+        return 0;
     }
 
     /**
@@ -383,9 +406,9 @@ public final class HazelcastEngine implements Engine {
     }
 
     private void answered(Pending pending, ChunkReply reply) {
-        Chunk.Outcome outcome;
+        ChunkOutcome outcome;
         try {
-            outcome = (Chunk.Outcome) wire.read(reply.outcome());
+            outcome = (ChunkOutcome) wire.read(reply.outcome());
         } catch (IOException | ClassNotFoundException | RuntimeException e) {
             finish(pending, null, refused("the results", pending, e));
             return;
@@ -437,7 +460,7 @@ public final class HazelcastEngine implements Engine {
         finish(pending, null, cause);
     }
 
-    private void finish(Pending pending, Chunk.@Nullable Outcome outcome, @Nullable Throwable error) {
+    private void finish(Pending pending, @Nullable ChunkOutcome outcome, @Nullable Throwable error) {
         if (!pending.finished.compareAndSet(false, true)) {
             return;
         }

@@ -3,7 +3,8 @@ package dev.parfor.hazelcast;
 import com.hazelcast.cluster.Address;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import dev.parfor.Chunk;
+import dev.parfor.spi.Chunk;
+import dev.parfor.spi.ChunkOutcome;
 import java.io.NotSerializableException;
 import java.util.HashSet;
 import java.util.List;
@@ -185,10 +186,10 @@ final class MemberSide {
             return body.apply(index, input, context);
         };
         Thread thread = Thread.currentThread();
-        Chunk.Outcome outcome;
+        ChunkOutcome outcome;
         entry.enter(thread);
         try {
-            outcome = Chunk.execute(
+            outcome = ChunkOutcome.execute(
                     guarded,
                     firstIndex,
                     inputs,

@@ -4,7 +4,7 @@ import com.hazelcast.config.ClassFilter;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.core.HazelcastInstance;
-import dev.parfor.Chunk;
+import dev.parfor.spi.ChunkOutcome;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -114,7 +114,7 @@ final class Wire {
      * The outcome of a chunk, on the member. An error that cannot travel becomes a {@link RemoteTaskException}; a
      * result that cannot travel becomes a failure of its input.
      */
-    byte[] writeOutcome(Chunk.Outcome outcome, long firstIndex) throws IOException {
+    byte[] writeOutcome(ChunkOutcome outcome, long firstIndex) throws IOException {
         for (int i = 0; i < outcome.ran(); i++) {
             Throwable error = outcome.error(i);
             if (error != null && !travels(error)) {

@@ -92,7 +92,7 @@ class MemberProcessKillTest {
                     });
             assertThat(parfor.running())
                     .singleElement()
-                    .satisfies(progress -> assertThat(progress.done()).isLessThan(total / 2));
+                    .satisfies(running -> assertThat(running.progress().done()).isLessThan(total / 2));
             Process victim = processes.get(0);
             victim.destroyForcibly();
             assertThat(victim.waitFor(20, TimeUnit.SECONDS)).isTrue();

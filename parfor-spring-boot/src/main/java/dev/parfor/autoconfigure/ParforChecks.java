@@ -345,7 +345,7 @@ final class ParforChecks {
             Class<?> type = declaredType(beans, engine);
             return " (the application has a bean named '" + engine + "', but it is a "
                     + (type == null ? "bean of unknown type" : type.getName())
-                    + ", not a dev.parfor.Engine)";
+                    + ", not a dev.parfor.spi.Engine)";
         }
         return "hazelcast".equals(engine)
                 ? " (the hazelcast engine exists when dev.parfor:parfor-hazelcast and com.hazelcast:hazelcast are on"
