@@ -583,6 +583,29 @@ class ParforAutoConfigurationTests {
     }
 
     @Test
+    void shouldApplyLoopPropertiesToAnUnnamedLoopUnderItsDefaultName() {
+        runner.withPropertyValues("parfor.loops.report-service-render-all.engine=sequential")
+                .run(context -> {
+                    String caller = Thread.currentThread().getName();
+                    ReportService service = new ReportService(context.getBean(ParallelFor.class));
+                    assertThat(service.renderAll(range(10))).containsOnly(caller);
+                });
+    }
+
+    /** A service with an unnamed loop, named after the class and method: report-service-render-all. */
+    static final class ReportService {
+        private final ParallelFor parfor;
+
+        ReportService(ParallelFor parfor) {
+            this.parfor = parfor;
+        }
+
+        List<String> renderAll(List<Integer> inputs) {
+            return parfor.map(inputs, x -> Thread.currentThread().getName());
+        }
+    }
+
+    @Test
     void shouldReportConfiguredLoopsThatNeverRanOnceAtShutdown(CapturedOutput output) {
         runner.withPropertyValues("parfor.loops.never-run.engine=sequential", "parfor.loops.used.chunk-size=2")
                 .run(context -> {
