@@ -142,6 +142,16 @@ class ParforHttpTests {
     }
 
     @Test
+    void shouldNotOfferCancelUnlessTheApplicationGrantsWriteAccess() throws Exception {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/parfor/some-id"))
+                        .DELETE()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isIn(404, 405);
+    }
+
+    @Test
     @Order(Integer.MAX_VALUE) // last: it adds a loop that the other tests do not count
     void shouldShowARunningLoopWithUnknownTotalAndEtaAsNull() throws Exception {
         assertThat(get("/hold")).isEqualTo("started");
