@@ -62,6 +62,11 @@ class ParforLoopControlTests {
                 .isTrue();
 
         Awaitility.await().until(() -> running().isEmpty());
+        // The loop's caller got the cancellation, as a caller interrupt would give it.
+        Awaitility.await().until(() -> !send("GET", "/held-result").body().equals("running"));
+        assertThat(send("GET", "/held-result").body())
+                .startsWith("CANCELLED: loop 'held' was cancelled")
+                .contains("cancelled from outside");
         DocumentContext ended =
                 JsonPath.parse(send("GET", "/actuator/parfor/" + id).body());
         assertThat(ended.read("$.state", String.class)).isEqualTo("cancelled");
