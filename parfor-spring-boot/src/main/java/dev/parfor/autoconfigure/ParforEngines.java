@@ -150,13 +150,18 @@ final class ParforEngines implements AutoCloseable {
             throw written.invalid(
                     property,
                     bean,
-                    "the bean '" + bean + "' is a " + found.getClass().getName()
+                    "the bean '" + bean + "' is a " + declaredName(beans, bean, found)
                             + ", not a java.util.concurrent.Executor",
                     "Set '" + property + "' to the name of an Executor bean.");
         }
         // The engines run on the executor, so the executor must outlive them when the context closes.
         beans.registerDependentBean(bean, ParforAutoConfiguration.ENGINES_BEAN);
         return executor;
+    }
+
+    private static String declaredName(ConfigurableListableBeanFactory beans, String bean, Object found) {
+        Class<?> declared = ParforChecks.declaredType(beans, bean);
+        return (declared != null ? declared : found.getClass()).getName();
     }
 
     /**

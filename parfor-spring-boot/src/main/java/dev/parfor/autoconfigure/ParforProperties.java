@@ -287,7 +287,10 @@ public class ParforProperties {
         /** Log level of the progress lines of running loops ('off' for none). */
         private LogLevel logLevel = LogLevel.INFO;
 
-        /** Log level of the one-line summary written when a loop finishes ('off' for none). */
+        /**
+         * Log level of the one-line summary written when a loop finishes ('off' for none). A loop that ran at least the
+         * progress interval logs it at INFO, or at this level if higher.
+         */
         private LogLevel summaryLogLevel = LogLevel.DEBUG;
 
         public Duration getInterval() {

@@ -503,6 +503,20 @@ class ParforAutoConfigurationTests {
     }
 
     @Test
+    void shouldNameTheBeanAndItsTypeWhenAnExecutorEngineNamesABeanThatIsNoExecutor() {
+        runner.withUserConfiguration(UnrelatedIoBean.class)
+                .withPropertyValues("parfor.engines.app.type=executor", "parfor.engines.app.executor=io")
+                .run(context -> {
+                    InvalidParforPropertyException error = find(context.getStartupFailure());
+                    assertThat(error).isNotNull();
+                    assertThat(error.property()).isEqualTo("parfor.engines.app.executor");
+                    assertThat(error.problem())
+                            .isEqualTo("the bean 'io' is a java.net.http.HttpClient, not a"
+                                    + " java.util.concurrent.Executor");
+                });
+    }
+
+    @Test
     void shouldNameTheApplicationsEngineBeanWhenPropertiesTryToBuildAnEngineOfTheSameName() {
         runner.withUserConfiguration(OwnEngines.class)
                 .withPropertyValues("parfor.engines.gpu.type=virtual")
