@@ -97,7 +97,8 @@ final class ParforChecks {
                     for (int j = 3; j < i; j++) {
                         whole.append('.').append(name.getElement(j, Form.ORIGINAL));
                     }
-                    action = "A " + what + " name with a dot needs brackets: '" + group + "[" + whole + "]."
+                    action = ("engine".equals(what) ? "An " : "A ") + what + " name with a dot needs brackets: '"
+                            + group + "[" + whole + "]."
                             + name.getElement(i, Form.ORIGINAL) + "'. Default loop names are lower-case kebab"
                             + " (for example 'report-service-render-all') and need none. " + action;
                     break;
