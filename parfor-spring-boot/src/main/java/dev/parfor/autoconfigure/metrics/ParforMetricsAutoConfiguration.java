@@ -6,7 +6,9 @@ import dev.parfor.autoconfigure.ParforAutoConfiguration;
 import dev.parfor.autoconfigure.ParforProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.observation.MeterObservationHandler;
+import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationPredicate;
 import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -61,6 +63,7 @@ public final class ParforMetricsAutoConfiguration {
          * The loop's observation when anything but a meter handler would see it, else its meters directly.
          *
          * @param handlers the observation handler beans (Spring Boot registers its handlers as beans)
+         * @param predicates the observation predicate beans, such as those of {@code management.observations.enable}
          */
         @Bean
         @ConditionalOnMissingBean(name = "parforLoopMetricsListener")
@@ -68,13 +71,19 @@ public final class ParforMetricsAutoConfiguration {
                 MeterRegistry meters,
                 ObjectProvider<ObservationRegistry> observations,
                 ObjectProvider<ParforLoopObservationConvention> convention,
-                ObjectProvider<ObservationHandler<?>> handlers) {
+                ObjectProvider<ObservationHandler<?>> handlers,
+                ObjectProvider<ObservationPredicate> predicates) {
             ObservationRegistry registry = observations.getIfAvailable();
             ParforLoopObservationConvention custom = convention.getIfAvailable();
+            // An application that turns the observation off (management.observations.enable.parfor.loop=false)
+            // gets what the observation does then: nothing.
             boolean observed = registry != null
                     && !registry.isNoop()
                     && (custom != null
-                            || handlers.stream().anyMatch(handler -> !(handler instanceof MeterObservationHandler)));
+                            || handlers.stream().anyMatch(handler -> !(handler instanceof MeterObservationHandler))
+                            || predicates.stream()
+                                    .anyMatch(predicate -> !predicate.test(
+                                            DefaultParforLoopObservationConvention.NAME, new Observation.Context())));
             return observed ? new ObservationLoopListener(registry, custom) : new MeterLoopListener(meters);
         }
 

@@ -238,6 +238,24 @@ class ParforMetricsAutoConfigurationTests {
     }
 
     @Test
+    void shouldRecordNoLoopTimerWhenTheApplicationTurnsTheObservationOff() {
+        runner.withPropertyValues("management.observations.enable.parfor.loop=false")
+                .run(context -> {
+                    context.getBean(ParallelFor.class).loop("unobserved").map(range(4), x -> x);
+                    MeterRegistry meters = context.getBean(MeterRegistry.class);
+                    assertThat(meters.find("parfor.loop")
+                                    .tag("loop", "unobserved")
+                                    .timers())
+                            .isEmpty();
+                    assertThat(meters.get("parfor.tasks")
+                                    .tag("loop", "unobserved")
+                                    .counter()
+                                    .count())
+                            .isEqualTo(4);
+                });
+    }
+
+    @Test
     void shouldRecordTheSameMetersWithAndWithoutTheObservation() {
         java.util.function.Function<ApplicationContextRunner, java.util.Set<String>> meterIds = runner -> {
             java.util.Set<String> ids = new java.util.TreeSet<>();
