@@ -42,9 +42,12 @@ import org.junit.jupiter.api.TestFactory;
  *
  * <p>What the thread interleaving does not decide is checked exactly: the caller returns, the loop ends once
  * ({@code loopFinished} once, after {@code loopStarted}, with the caller's exception) and leaves {@link
- * ParallelFor#running()}, each input has exactly one outcome, and no task is counted twice. A caller that does not
- * return within {@link #HANG} is reported as hung; the bound only tells a hang from a slow machine, no result depends
- * on time.
+ * ParallelFor#running()}, each input has exactly one outcome, no task is counted twice, and without retries no body
+ * starts twice. A caller that does not return within {@link #HANG} is reported as hung; the bound only tells a hang
+ * from a slow machine, no result depends on time.
+ *
+ * <p>Task events that reach a listener after its {@code loopFinished} (a chunk that ended as a fail-fast stop ended
+ * the loop) are counted and printed per seed, not failed: the listener contract does not say yet whether they may.
  */
 class ChunkRaceStressTest {
 
@@ -272,7 +275,6 @@ class ChunkRaceStressTest {
         SplittableRandom random = new SplittableRandom(seed);
         Recorder recorder = new Recorder();
         ExecutorService pool = Executors.newFixedThreadPool(2);
-        int ranTwice = 0;
         int timedOut = 0;
         try (ParallelFor parfor = ParallelFor.builder()
                 .engine("fork-join", Engines.forkJoin(2, "stress-fork-join-"))
@@ -327,9 +329,9 @@ class ChunkRaceStressTest {
                 timedOut += failed.size();
                 for (int i = 0; i < inputs; i++) {
                     // An input the timer abandoned may not have started yet: its runner can still be waiting for a CPU.
-                    if (runs.get(i) > 1) {
-                        ranTwice++;
-                    }
+                    assertThat(runs.get(i))
+                            .as(where + ": starts of input #" + i + "'s body (no retries: at most one)")
+                            .isLessThanOrEqualTo(1);
                     if (failed.containsKey((long) i)) {
                         assertThat(result.values().get(i))
                                 .as(where + ": input #" + i + " timed out and has no value")
@@ -354,8 +356,7 @@ class ChunkRaceStressTest {
             pool.shutdownNow();
         }
         System.out.printf(
-                "task timeout race, seed %d: %d loops, %d inputs timed out, %d bodies started twice%n",
-                seed, LOOPS_PER_SEED, timedOut, ranTwice);
+                "task timeout race, seed %d: %d loops, %d inputs timed out%n", seed, LOOPS_PER_SEED, timedOut);
     }
 
     // -----------------------------------------------------------------------------------------------------------------
