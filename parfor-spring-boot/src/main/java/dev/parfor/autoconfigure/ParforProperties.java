@@ -29,6 +29,12 @@ public class ParforProperties {
     /** Options of named loops. They beat what the loop's code says, so a loop can be re-routed without a release. */
     private Map<String, LoopProperties> loops = new LinkedHashMap<>();
 
+    /**
+     * Limits that several loops share, by name, such as the budget of one downstream service. A loop uses one with
+     * 'parfor.loops.<loop>.limit' or in code with loop(..).limit(name).
+     */
+    private Map<String, LimitProperties> limits = new LinkedHashMap<>();
+
     private final Progress progress = new Progress();
 
     private final Shutdown shutdown = new Shutdown();
@@ -59,6 +65,14 @@ public class ParforProperties {
 
     public void setLoops(Map<String, LoopProperties> loops) {
         this.loops = loops;
+    }
+
+    public Map<String, LimitProperties> getLimits() {
+        return limits;
+    }
+
+    public void setLimits(Map<String, LimitProperties> limits) {
+        this.limits = limits;
     }
 
     public Progress getProgress() {
@@ -213,6 +227,50 @@ public class ParforProperties {
         /** Time to wait before a retry; used with 'retries'. */
         private @Nullable Duration backoff;
 
+        /** Factor by which each further retry's wait grows; 2 unless set. */
+        private @Nullable Double backoffMultiplier;
+
+        /** Longest wait before a retry, however many retries came before; no cap unless set. */
+        private @Nullable Duration maxBackoff;
+
+        /** Random spread of each wait, as a fraction of it (0 to 1); 0 unless set. */
+        private @Nullable Double jitter;
+
+        /** Name of a limit under 'parfor.limits' whose permits every task of the loop takes. */
+        private @Nullable String limit;
+
+        public @Nullable Double getBackoffMultiplier() {
+            return backoffMultiplier;
+        }
+
+        public void setBackoffMultiplier(@Nullable Double backoffMultiplier) {
+            this.backoffMultiplier = backoffMultiplier;
+        }
+
+        public @Nullable Duration getMaxBackoff() {
+            return maxBackoff;
+        }
+
+        public void setMaxBackoff(@Nullable Duration maxBackoff) {
+            this.maxBackoff = maxBackoff;
+        }
+
+        public @Nullable Double getJitter() {
+            return jitter;
+        }
+
+        public void setJitter(@Nullable Double jitter) {
+            this.jitter = jitter;
+        }
+
+        public @Nullable String getLimit() {
+            return limit;
+        }
+
+        public void setLimit(@Nullable String limit) {
+            this.limit = limit;
+        }
+
         public @Nullable String getEngine() {
             return engine;
         }
@@ -275,6 +333,43 @@ public class ParforProperties {
 
         public void setBackoff(@Nullable Duration backoff) {
             this.backoff = backoff;
+        }
+    }
+
+    /** A limit that loops share: at most so many of their tasks at once, and at most so many started per second. */
+    public static class LimitProperties {
+
+        /** Maximum number of tasks of all loops using the limit that run at once. */
+        private @Nullable Integer maxConcurrency;
+
+        /** Average number of tasks of all loops using the limit started per second. */
+        private @Nullable Double rate;
+
+        /** Number of tasks that may start at once after an idle time, when 'rate' is set; the rate, rounded up, unless set. */
+        private @Nullable Integer burst;
+
+        public @Nullable Integer getMaxConcurrency() {
+            return maxConcurrency;
+        }
+
+        public void setMaxConcurrency(@Nullable Integer maxConcurrency) {
+            this.maxConcurrency = maxConcurrency;
+        }
+
+        public @Nullable Double getRate() {
+            return rate;
+        }
+
+        public void setRate(@Nullable Double rate) {
+            this.rate = rate;
+        }
+
+        public @Nullable Integer getBurst() {
+            return burst;
+        }
+
+        public void setBurst(@Nullable Integer burst) {
+            this.burst = burst;
         }
     }
 

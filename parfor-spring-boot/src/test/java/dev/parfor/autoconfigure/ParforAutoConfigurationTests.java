@@ -699,6 +699,60 @@ class ParforAutoConfigurationTests {
         assertThat(output).containsPattern("INFO .* dev\\.parfor\\.summary - loop finished SUCCESS: long on");
     }
 
+    @Test
+    void shouldShareALimitDeclaredInPropertiesAcrossTheLoopsThatNameIt() {
+        runner.withPropertyValues(
+                        "parfor.limits.payments-api.max-concurrency=2",
+                        "parfor.limits.payments-api.rate=1000",
+                        "parfor.loops.charge.limit=payments-api",
+                        "parfor.loops.charge.retries=2",
+                        "parfor.loops.charge.backoff=10ms",
+                        "parfor.loops.charge.backoff-multiplier=3",
+                        "parfor.loops.charge.max-backoff=1s",
+                        "parfor.loops.charge.jitter=0.5")
+                .run(context -> {
+                    ParallelFor parfor = context.getBean(ParallelFor.class);
+                    assertThat(parfor.limits()).containsOnlyKeys("payments-api");
+                    assertThat(parfor.limits().get("payments-api").maxConcurrency())
+                            .isEqualTo(2);
+                    assertThat(parfor.limits().get("payments-api").permitsPerSecond())
+                            .isEqualTo(1000.0);
+                    assertThat(parfor.loop("charge").map(List.of(1, 2, 3), x -> x * 10))
+                            .containsExactly(10, 20, 30);
+                    assertThat(parfor.limits().get("payments-api").acquired()).isEqualTo(3);
+                    parfor.loop("other").map(List.of(1, 2), x -> x);
+                    assertThat(parfor.limits().get("payments-api").acquired())
+                            .as("a loop that names no limit takes no permit")
+                            .isEqualTo(3);
+                });
+    }
+
+    @Test
+    void shouldReportBadLimitAndBackoffPropertiesWithTheValueAndTheFix() {
+        assertFailure(
+                new String[] {"parfor.limits.db.max-concurrency=0"},
+                "parfor.limits.db.max-concurrency",
+                "0",
+                "1 or more");
+        assertFailure(new String[] {"parfor.limits.db.rate=-5"}, "parfor.limits.db.rate", "-5", "such as 50");
+        assertFailure(
+                new String[] {"parfor.limits.db.max-concurrency=2", "parfor.loops.x.limit=payments"},
+                "parfor.loops.x.limit",
+                "payments",
+                "db");
+        assertFailure(new String[] {"parfor.loops.x.jitter=1.5"}, "parfor.loops.x.jitter", "1.5", "such as 0.5");
+        assertFailure(
+                new String[] {"parfor.loops.x.backoff-multiplier=0.5"},
+                "parfor.loops.x.backoff-multiplier",
+                "0.5",
+                "2 to double");
+        assertFailure(
+                new String[] {"parfor.limits.db.max-concurency=2"},
+                "parfor.limits.db.max-concurency",
+                "2",
+                "max-concurrency");
+    }
+
     private void assertFailure(String[] properties, String property, String value, String accepted) {
         assertFailure(runner, properties, property, value, accepted);
     }
