@@ -6,7 +6,7 @@ import java.io.Serializable;
 /**
  * A member's answer for one chunk.
  *
- * @param member the address of the member that ran it, {@code host:port}
+ * @param member the UUID of the member that ran it
  * @param outcome the serialized {@link dev.parfor.Chunk.Outcome}
  */
 record ChunkReply(String member, byte[] outcome) implements Serializable {

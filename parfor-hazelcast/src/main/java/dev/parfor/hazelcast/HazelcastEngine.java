@@ -1,5 +1,7 @@
 package dev.parfor.hazelcast;
 
+import com.hazelcast.client.HazelcastClientOfflineException;
+import com.hazelcast.client.impl.clientside.HazelcastClientProxy;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.config.ExecutorConfig;
 import com.hazelcast.core.ExecutionCallback;
@@ -10,12 +12,15 @@ import com.hazelcast.core.MemberLeftException;
 import com.hazelcast.core.OperationTimeoutException;
 import com.hazelcast.map.IMap;
 import com.hazelcast.spi.exception.RetryableException;
+import com.hazelcast.spi.exception.TargetDisconnectedException;
 import com.hazelcast.spi.exception.TargetNotMemberException;
 import dev.parfor.Chunk;
 import dev.parfor.Engine;
 import dev.parfor.LoopInfo;
 import java.io.IOException;
 import java.io.InvalidClassException;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -59,7 +64,9 @@ import org.slf4j.LoggerFactory;
  *       entry is removed at the end of the loop (or expires because its caller died).
  *   <li>When the member running a chunk dies, Hazelcast itself sends the task to the key's new owner. When Hazelcast
  *       gives up instead ({@code MemberLeftException}, {@code TargetNotMemberException},
- *       {@code HazelcastInstanceNotActiveException}, an operation timeout), the engine submits the chunk again, up
+ *       {@code HazelcastInstanceNotActiveException}, an operation timeout, and on a client
+ *       {@code TargetDisconnectedException} or {@code HazelcastClientOfflineException}), the engine submits the
+ *       chunk again, up
  *       to {@link Builder#maxAttempts} submissions in all. A body may therefore run more than once for an input:
  *       bodies should be idempotent. Every input still ends with exactly one result or one failure.
  *   <li>An input that does not serialize fails at its own index; so does a result that cannot be sent back.
@@ -67,6 +74,10 @@ import org.slf4j.LoggerFactory;
  *       cancel) its id is put in the IMap {@value MemberSide#CANCELLED}: members stop starting inputs of the loop
  *       and interrupt the threads running them.
  * </ul>
+ *
+ * <p>The instance may be a member, a lite member or a client. On a client, {@link Builder#poolSize} is refused
+ * (configure the executor on the members), and the results are read through the client's own Java deserialization
+ * filter, or parfor's default allow-list plus {@link Builder#allowedPackages} when the client has none.
  *
  * <p>Thread-safe. Closing the engine ends its running chunks with an error; it never shuts the Hazelcast instance
  * down, which belongs to the application.
@@ -94,6 +105,7 @@ public final class HazelcastEngine implements Engine {
     private final int maxAttempts;
     private final @Nullable Integer poolSize;
     private final Wire wire;
+    private final boolean client;
     private final ConcurrentHashMap<String, LoopState> loops = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> perMember = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -106,13 +118,14 @@ public final class HazelcastEngine implements Engine {
         this.executorName = builder.executorName;
         this.maxAttempts = builder.maxAttempts;
         this.poolSize = builder.poolSize;
-        if (poolSize != null) {
+        this.client = Wire.isClient(instance);
+        if (poolSize != null && !client) {
             configurePool(instance, executorName, poolSize);
         }
         this.executor = instance.getExecutorService(executorName);
         this.payloads = instance.getMap(MemberSide.PAYLOADS);
         this.cancelFlags = instance.getMap(MemberSide.CANCELLED);
-        this.wire = Wire.of(instance);
+        this.wire = Wire.of(instance, builder.allowedPackages);
         this.watcher = new ScheduledThreadPoolExecutor(1, r -> {
             Thread thread = new Thread(r, "parfor-hazelcast-watch");
             thread.setDaemon(true);
@@ -317,9 +330,10 @@ public final class HazelcastEngine implements Engine {
     // Diagnostics
 
     /**
-     * How many inputs each member has run for this engine, by member address ({@code host:port}).
+     * How many inputs each member has run for this engine, by member UUID: a member that replaces a dead one at
+     * the same address counts apart.
      *
-     * @return a snapshot, sorted by address
+     * @return a snapshot, sorted by UUID
      */
     public Map<String, Long> tasksPerMember() {
         Map<String, Long> snapshot = new TreeMap<>();
@@ -478,6 +492,8 @@ public final class HazelcastEngine implements Engine {
                     || t instanceof MemberLeftException
                     || t instanceof TargetNotMemberException
                     || t instanceof HazelcastInstanceNotActiveException
+                    || t instanceof TargetDisconnectedException
+                    || t instanceof HazelcastClientOfflineException
                     || t instanceof OperationTimeoutException
                     || t instanceof TimeoutException
                     || t instanceof RetryableException) {
@@ -596,6 +612,9 @@ public final class HazelcastEngine implements Engine {
 
     private String clusterName() {
         try {
+            if (instance instanceof HazelcastClientProxy proxy) {
+                return proxy.getClientConfig().getClusterName();
+            }
             return instance.getConfig().getClusterName();
         } catch (RuntimeException e) {
             return "?";
@@ -652,6 +671,7 @@ public final class HazelcastEngine implements Engine {
         private String executorName = DEFAULT_EXECUTOR_NAME;
         private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
         private @Nullable Integer poolSize;
+        private List<String> allowedPackages = List.of();
 
         private Builder(HazelcastInstance instance) {
             this.instance = instance;
@@ -676,17 +696,40 @@ public final class HazelcastEngine implements Engine {
         /**
          * How many threads each member gives the executor. Applied to the cluster's configuration when the engine is
          * built, unless the executor is already configured; by default the Hazelcast configuration decides (16
-         * threads unless configured).
+         * threads unless configured). Members only: a client cannot change the cluster's configuration.
          *
          * @param poolSize at least 1
          * @return this builder
          * @throws IllegalArgumentException when below 1
+         * @throws IllegalStateException when the instance is a client
          */
         public Builder poolSize(int poolSize) {
             if (poolSize < 1) {
                 throw new IllegalArgumentException("'poolSize' must be greater than 0 but was " + poolSize);
             }
+            if (Wire.isClient(instance)) {
+                throw new IllegalStateException("'poolSize' applies to members only but was set to " + poolSize
+                        + " on a Hazelcast client, which cannot change the cluster's configuration; configure the"
+                        + " pool size of the executor service '" + executorName + "' in the members' Hazelcast"
+                        + " configuration (executor-service." + executorName + ".pool-size) instead");
+            }
             this.poolSize = poolSize;
+            return this;
+        }
+
+        /**
+         * The packages (each with its sub-packages) whose classes a client may deserialize in results and errors,
+         * beside parfor's default list ({@link ParforHazelcast#serializationFilter}). Used only on a client whose
+         * configuration has no Java deserialization filter of its own; a member applies its configured filter.
+         *
+         * @param allowedPackages package names such as {@code com.example.orders}
+         * @return this builder
+         * @throws IllegalArgumentException for a blank name
+         */
+        public Builder allowedPackages(Collection<String> allowedPackages) {
+            Objects.requireNonNull(allowedPackages, "'allowedPackages' must not be null");
+            ParforHazelcast.serializationFilter(allowedPackages); // checks every name
+            this.allowedPackages = List.copyOf(allowedPackages);
             return this;
         }
 

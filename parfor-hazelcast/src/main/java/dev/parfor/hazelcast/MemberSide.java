@@ -84,7 +84,9 @@ final class MemberSide {
     private final Wire wire;
     private final IMap<String, LoopPayload> payloads;
     private final IMap<String, Boolean> cancelFlags;
+    /** This member's UUID: unlike host:port, never shared with a member that replaces it. */
     private final String address;
+
     private final ConcurrentHashMap<String, Entry> loops = new ConcurrentHashMap<>();
     private final AtomicLong contextsRead = new AtomicLong();
     private final AtomicLong tasksRun = new AtomicLong();
@@ -99,10 +101,10 @@ final class MemberSide {
             thread.setDaemon(true);
             return thread;
         });
-        this.wire = Wire.of(instance);
+        this.wire = Wire.of(instance, List.of());
         this.payloads = instance.getMap(PAYLOADS);
         this.cancelFlags = instance.getMap(CANCELLED);
-        this.address = address(instance.getCluster().getLocalMember().getAddress());
+        this.address = instance.getCluster().getLocalMember().getUuid().toString();
     }
 
     /** This member's parfor state, created on first use. */

@@ -1,5 +1,9 @@
 package dev.parfor.hazelcast;
 
+import com.hazelcast.client.Client;
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.client.impl.clientside.HazelcastClientProxy;
+import com.hazelcast.cluster.Member;
 import com.hazelcast.config.ClassFilter;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JavaSerializationFilterConfig;
@@ -18,6 +22,7 @@ import java.io.OutputStream;
 import java.io.Serial;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -39,25 +44,68 @@ final class Wire {
 
     private final @Nullable JavaSerializationFilterConfig filter;
     private final ClassLoader loader;
+    private final String where;
 
     Wire(@Nullable JavaSerializationFilterConfig filter, @Nullable ClassLoader loader) {
-        this.filter = filter;
-        this.loader = loader != null ? loader : Wire.class.getClassLoader();
+        this(filter, loader, "this Hazelcast member");
     }
 
-    static Wire of(HazelcastInstance instance) {
-        Config config;
-        try {
-            config = instance.getConfig();
-        } catch (UnsupportedOperationException e) {
-            // A client cannot see the cluster's configuration; its own allow-list is applied by Hazelcast.
-            return new Wire(null, Thread.currentThread().getContextClassLoader());
+    Wire(@Nullable JavaSerializationFilterConfig filter, @Nullable ClassLoader loader, String where) {
+        this.filter = filter;
+        this.loader = loader != null ? loader : Wire.class.getClassLoader();
+        this.where = where;
+    }
+
+    /**
+     * The wire of an instance: a member applies its own configured allow-list; a client applies the allow-list of
+     * its client configuration, or, when that has none, parfor's default list plus {@code allowedPackages}, so that
+     * a client never reads results without an allow-list.
+     */
+    static Wire of(HazelcastInstance instance, Collection<String> allowedPackages) {
+        if (isClient(instance)) {
+            JavaSerializationFilterConfig filter = null;
+            ClassLoader loader = null;
+            if (instance instanceof HazelcastClientProxy proxy) {
+                ClientConfig config = proxy.getClientConfig();
+                filter = config.getSerializationConfig().getJavaSerializationFilterConfig();
+                loader = config.getClassLoader();
+            }
+            if (filter == null) {
+                filter = ParforHazelcast.serializationFilter(allowedPackages);
+            }
+            return new Wire(
+                    filter,
+                    loader != null ? loader : Thread.currentThread().getContextClassLoader(),
+                    "Hazelcast client '" + instance.getName() + "'");
         }
+        Config config = instance.getConfig();
         ClassLoader loader = config.getClassLoader();
         if (loader == null) {
             loader = Thread.currentThread().getContextClassLoader();
         }
-        return new Wire(config.getSerializationConfig().getJavaSerializationFilterConfig(), loader);
+        return new Wire(config.getSerializationConfig().getJavaSerializationFilterConfig(), loader, describe(instance));
+    }
+
+    /** The member for messages: its address and UUID. */
+    static String describe(HazelcastInstance member) {
+        try {
+            Member local = member.getCluster().getLocalMember();
+            return "Hazelcast member " + MemberSide.address(local.getAddress()) + " (" + local.getUuid() + ")";
+        } catch (RuntimeException e) {
+            return "Hazelcast member '" + member.getName() + "'";
+        }
+    }
+
+    /** Whether the instance is a client of a cluster rather than a member (full or lite). */
+    static boolean isClient(HazelcastInstance instance) {
+        if (instance instanceof HazelcastClientProxy) {
+            return true;
+        }
+        try {
+            return instance.getLocalEndpoint() instanceof Client;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -204,14 +252,22 @@ final class Wire {
             if (!allows(name)) {
                 throw new InvalidClassException(
                         name,
-                        "refused by the deserialization allow-list of this Hazelcast member; add its package to"
+                        "refused by the deserialization allow-list of " + where + "; add its package to"
                                 + " 'parfor.hazelcast.allowed-packages' (or to the allowedPackages of"
                                 + " ParforHazelcast.secureConfig / serializationFilter) on every member");
             }
             try {
                 return Class.forName(name, false, loader);
             } catch (ClassNotFoundException e) {
-                return super.resolveClass(desc);
+                try {
+                    return super.resolveClass(desc);
+                } catch (ClassNotFoundException again) {
+                    throw new ClassNotFoundException(
+                            name + " is not on the class path of " + where + "; put the application's classes (the"
+                                    + " loop's body, inputs, context and results) on every member's class path, or"
+                                    + " run the same application on every member",
+                            again);
+                }
             }
         }
 
@@ -220,7 +276,7 @@ final class Wire {
             for (String name : interfaces) {
                 if (!allows(name)) {
                     throw new InvalidClassException(
-                            name, "proxy interface refused by the deserialization allow-list of this Hazelcast member");
+                            name, "proxy interface refused by the deserialization allow-list of " + where);
                 }
             }
             return super.resolveProxyClass(interfaces);
