@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -110,6 +111,7 @@ public final class HazelcastEngine implements Engine {
     private final ConcurrentHashMap<String, LongAdder> perMember = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LongAdder resubmissions = new LongAdder();
+    private final LongAdder restores = new LongAdder();
     private final ScheduledThreadPoolExecutor watcher;
     private volatile boolean closed;
 
@@ -383,6 +385,8 @@ public final class HazelcastEngine implements Engine {
 
     private void submit(Pending pending) {
         pending.attempts++;
+        pending.sentGeneration = pending.state.payloadGeneration;
+        pending.key = routingKey(pending);
         java.time.Duration taskTimeout = pending.chunk.taskTimeout();
         ChunkTask task = new ChunkTask(
                 pending.state.info.id(),
@@ -390,16 +394,54 @@ public final class HazelcastEngine implements Engine {
                 pending.inputs,
                 taskTimeout == null ? 0 : taskTimeout.toNanos());
         try {
+            pending.lastOwner = owner(pending.key);
             executor.submitToKeyOwner(task, pending.key, pending);
         } catch (RuntimeException e) {
             pending.onFailure(e);
         }
     }
 
+    /**
+     * The key a submission is routed by. The first attempt of a chunk goes wherever its key's partition lives; a
+     * resubmission, or a retry of inputs that failed, goes to a key owned by another member than the one that ran
+     * (or failed to run) the previous attempt, when the cluster has another.
+     */
+    private String routingKey(Pending pending) {
+        String base = pending.state.info.id() + "#" + pending.chunk.firstIndex() + "#" + pending.chunk.attempt();
+        @Nullable
+        UUID avoid = pending.attempts > 1
+                ? pending.lastOwner
+                : pending.chunk.attempt() > 1 ? pending.state.lastMember.get(pending.chunk.firstIndex()) : null;
+        if (avoid == null) {
+            return base;
+        }
+        for (int salt = 0; salt < 64; salt++) {
+            String key = base + "#" + pending.attempts + "#" + salt;
+            UUID owner = owner(key);
+            if (owner == null || !owner.equals(avoid)) {
+                return key;
+            }
+        }
+        return base + "#" + pending.attempts; // one member holds every partition
+    }
+
+    private @Nullable UUID owner(String key) {
+        try {
+            Member owner = instance.getPartitionService().getPartition(key).getOwner();
+            return owner == null ? null : owner.getUuid();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     private void answered(Pending pending, ChunkReply reply) {
         Chunk.Outcome outcome;
+        Map<Integer, Exception> refusedResults = new TreeMap<>();
         try {
-            outcome = (Chunk.Outcome) wire.read(reply.outcome());
+            outcome = (Chunk.Outcome) wire.readUnpacking(reply.outcome(), (offset, error) -> {
+                refusedResults.put(offset, error);
+                return null;
+            });
         } catch (IOException | ClassNotFoundException | RuntimeException e) {
             finish(pending, null, refused("the results", pending, e));
             return;
@@ -408,8 +450,34 @@ public final class HazelcastEngine implements Engine {
             finish(pending, null, new IllegalStateException("member " + reply.member() + " sent no outcome"));
             return;
         }
+        for (Map.Entry<Integer, Exception> refused : refusedResults.entrySet()) {
+            Exception error = refused.getValue();
+            outcome = outcome.withError(
+                    refused.getKey(),
+                    new IllegalStateException(
+                            "the result of input #" + (pending.chunk.firstIndex() + refused.getKey()) + " of loop '"
+                                    + pending.chunk.loopName() + "' could not be deserialized: "
+                                    + error.getMessage(),
+                            error));
+        }
         perMember.computeIfAbsent(reply.member(), m -> new LongAdder()).add(outcome.ran());
+        rememberFailedInputsMember(pending, outcome, reply.member());
         finish(pending, outcome, null);
+    }
+
+    /** So that a retry of an input that failed on a member is sent to another one. */
+    private static void rememberFailedInputsMember(Pending pending, Chunk.Outcome outcome, String member) {
+        UUID uuid;
+        try {
+            uuid = UUID.fromString(member);
+        } catch (IllegalArgumentException e) {
+            return;
+        }
+        for (int i = 0; i < outcome.ran(); i++) {
+            if (outcome.error(i) != null) {
+                pending.state.lastMember.put(pending.chunk.firstIndex() + i, uuid);
+            }
+        }
     }
 
     private void failed(Pending pending, Throwable error) {
@@ -543,25 +611,37 @@ public final class HazelcastEngine implements Engine {
         if (!payloads.setTtl(state.info.id(), PAYLOAD_TTL_SECONDS, TimeUnit.SECONDS)) {
             // Lost (for example with every member that held it); store it again so later chunks can run.
             for (Pending pending : state.inFlight) {
+                pending.sentGeneration = state.payloadGeneration;
                 restore(pending);
                 break;
             }
         }
     }
 
-    /** Stores a running loop's payload again, from one of its chunks, after it went missing from the cluster. */
+    /**
+     * Stores a running loop's payload again, from one of its chunks, after it went missing from the cluster: once per
+     * loss, not once per chunk that missed it. A chunk sent before the last restore only needs resubmitting.
+     */
     private void restore(Pending pending) {
         LoopState state = pending.state;
-        if (state.ended) {
+        // Runs on the watcher thread only, so the generation check and the store cannot interleave.
+        if (state.ended || state.payloadGeneration != pending.sentGeneration) {
             return;
         }
         try {
             LoopPayload payload = new LoopPayload(
                     state.info.name(), Wire.write(pending.chunk.task()), Wire.write(pending.chunk.context()));
             payloads.set(state.info.id(), payload, PAYLOAD_TTL_SECONDS, TimeUnit.SECONDS);
+            state.payloadGeneration++;
+            restores.increment();
         } catch (IOException | RuntimeException e) {
             log.debug("could not store loop {} again", state.info.id(), e);
         }
+    }
+
+    /** How many times a loop's payload was stored again after it went missing from the cluster. */
+    long restores() {
+        return restores.sum();
     }
 
     private void raiseCancel(LoopState state) {
@@ -628,6 +708,11 @@ public final class HazelcastEngine implements Engine {
     private static final class LoopState {
         final LoopInfo info;
         final Set<Pending> inFlight = ConcurrentHashMap.newKeySet();
+        /** The member each failed input last ran on, by index, so that its retry goes elsewhere. */
+        final ConcurrentHashMap<Long, UUID> lastMember = new ConcurrentHashMap<>();
+        /** How many times the payload was restored; written on the watcher thread only. */
+        volatile int payloadGeneration;
+
         volatile boolean ended;
         volatile boolean cancelRaised;
         volatile boolean flagDropped;
@@ -643,15 +728,16 @@ public final class HazelcastEngine implements Engine {
         final LoopState state;
         final Chunk chunk;
         final byte[] inputs;
-        final String key;
         final AtomicBoolean finished = new AtomicBoolean();
         volatile int attempts;
+        volatile String key = "";
+        volatile @Nullable UUID lastOwner;
+        volatile int sentGeneration;
 
         Pending(LoopState state, Chunk chunk, byte[] inputs) {
             this.state = state;
             this.chunk = chunk;
             this.inputs = inputs;
-            this.key = state.info.id() + "#" + chunk.firstIndex();
         }
 
         @Override

@@ -4,9 +4,11 @@ import com.hazelcast.cluster.Address;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.parfor.Chunk;
+import java.io.IOException;
 import java.io.NotSerializableException;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -175,7 +177,7 @@ final class MemberSide {
         Entry entry = loops.computeIfAbsent(loopId, Entry::new);
         entry.lastUsed = System.nanoTime();
         Loaded loaded = load(entry);
-        List<?> inputs = (List<?>) wire.read(inputBytes);
+        List<?> inputs = (List<?>) wire.readUnpacking(inputBytes, (offset, error) -> new Wire.Refused(error));
         if (inputs == null) {
             throw new IllegalStateException("parfor chunk of loop " + loopId + " arrived without inputs");
         }
@@ -184,7 +186,21 @@ final class MemberSide {
             if (input instanceof Wire.Unsendable unsendable) {
                 throw new NotSerializableException(unsendable.message());
             }
-            return body.apply(index, input, context);
+            if (input instanceof Wire.Refused refused) {
+                throw new IllegalStateException(
+                        "input #" + index + " could not be deserialized: "
+                                + refused.error().getMessage(),
+                        refused.error());
+            }
+            Object value = body.apply(index, input, context);
+            try {
+                return Wire.pack((int) (index - firstIndex), value);
+            } catch (IOException | RuntimeException e) {
+                throw new NotSerializableException("the result of input #" + index + " ("
+                        + Objects.requireNonNull(value).getClass().getName() + ") could not be sent back: " + e
+                        + "; the hazelcast engine needs serializable results, such as records or classes"
+                        + " implementing java.io.Serializable with serializable fields");
+            }
         };
         Thread thread = Thread.currentThread();
         Chunk.Outcome outcome;
@@ -201,7 +217,7 @@ final class MemberSide {
             entry.leave(thread);
         }
         tasksRun.addAndGet(outcome.ran());
-        return new ChunkReply(address, wire.writeOutcome(outcome, firstIndex));
+        return new ChunkReply(address, wire.writeOutcome(outcome));
     }
 
     private Loaded load(Entry entry) throws Exception {

@@ -26,7 +26,11 @@ import java.util.Objects;
  */
 public final class ParforHazelcast {
 
-    /** The {@code java.*} packages whose classes every member may deserialize: values, collections, errors. */
+    /**
+     * The {@code java.*} packages whose classes every member may deserialize: values, collections, errors. Not
+     * {@code java.net}: a {@code HashMap} keyed by a {@code java.net.URL} makes the reader resolve a host name the
+     * sender chose (the "URLDNS" probe); add {@code java.net} to the allowed packages only for a trusted cluster.
+     */
     public static final List<String> JAVA_PACKAGES = List.of(
             "java.lang",
             "java.util",
@@ -35,7 +39,6 @@ public final class ParforHazelcast {
             "java.math",
             "java.time",
             "java.io",
-            "java.net",
             "java.nio.file");
 
     private ParforHazelcast() {}

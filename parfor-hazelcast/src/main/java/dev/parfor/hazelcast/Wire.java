@@ -14,16 +14,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InvalidClassException;
-import java.io.NotSerializableException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
-import java.io.OutputStream;
 import java.io.Serial;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -119,75 +118,79 @@ final class Wire {
         return bytes.toByteArray();
     }
 
-    /** Whether {@code value} serializes, without keeping the bytes. */
-    static @Nullable Exception serializationError(@Nullable Object value) {
-        try (ObjectOutputStream out = new ObjectOutputStream(OutputStream.nullOutputStream())) {
-            out.writeObject(value);
-            return null;
-        } catch (IOException | RuntimeException e) {
-            return e;
-        }
+    /**
+     * A value serialized on its own inside a chunk's inputs or outcome, so that one the reader cannot deserialize
+     * (refused by its allow-list, or missing from its class path) fails only its own index.
+     *
+     * @param offset the value's position in the chunk
+     * @param bytes the value, serialized
+     */
+    record Packed(int offset, byte[] bytes) implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+    }
+
+    /** Stands in, on the reader, for a packed input it could not deserialize; never serialized. */
+    record Refused(Exception error) {}
+
+    /**
+     * Values of the basic {@code java.lang} types, which every allow-list lets through, travel as they are; any
+     * other value is packed.
+     */
+    static boolean plain(@Nullable Object value) {
+        return value == null
+                || value instanceof String
+                || value instanceof Integer
+                || value instanceof Long
+                || value instanceof Double
+                || value instanceof Boolean
+                || value instanceof Float
+                || value instanceof Short
+                || value instanceof Byte
+                || value instanceof Character;
+    }
+
+    /** The value as it travels in a chunk: itself when plain, otherwise a {@link Packed}. */
+    static @Nullable Object pack(int offset, @Nullable Object value) throws IOException {
+        return plain(value) ? value : new Packed(offset, write(value));
     }
 
     /**
-     * The inputs of a chunk; an input that does not serialize is replaced by an {@link Unsendable}, so it fails at
-     * its own index on the member while the others run.
+     * The inputs of a chunk, each packed on its own; an input that does not serialize is replaced by an
+     * {@link Unsendable}, so it fails at its own index on the member while the others run.
      */
     static byte[] writeInputs(List<?> inputs, long firstIndex) {
-        ArrayList<@Nullable Object> list = new ArrayList<>(inputs);
+        ArrayList<@Nullable Object> list = new ArrayList<>(inputs.size());
+        for (int i = 0; i < inputs.size(); i++) {
+            Object input = inputs.get(i);
+            try {
+                list.add(pack(i, input));
+            } catch (IOException | RuntimeException error) {
+                list.add(new Unsendable("input #" + (firstIndex + i) + " (" + describe(input)
+                        + ") could not be sent to the cluster: " + error
+                        + "; the hazelcast engine needs serializable inputs, such as records or classes"
+                        + " implementing java.io.Serializable with serializable fields"));
+            }
+        }
         try {
             return write(list);
-        } catch (IOException | RuntimeException whole) {
-            for (int i = 0; i < list.size(); i++) {
-                Object input = list.get(i);
-                Exception error = serializationError(input);
-                if (error != null) {
-                    list.set(
-                            i,
-                            new Unsendable("input #" + (firstIndex + i) + " (" + describe(input)
-                                    + ") could not be sent to the cluster: " + error
-                                    + "; the hazelcast engine needs serializable inputs, such as records or classes"
-                                    + " implementing java.io.Serializable with serializable fields"));
-                }
-            }
-            try {
-                return write(list);
-            } catch (IOException | RuntimeException again) {
-                throw new IllegalStateException("inputs of a chunk could not be serialized: " + again, again);
-            }
+        } catch (IOException | RuntimeException again) {
+            throw new IllegalStateException("inputs of a chunk could not be serialized: " + again, again);
         }
     }
 
     /**
-     * The outcome of a chunk, on the member. An error that cannot travel becomes a {@link RemoteTaskException}; a
-     * result that cannot travel becomes a failure of its input.
+     * The outcome of a chunk, on the member, whose values are already packed. An error that cannot travel becomes
+     * a {@link RemoteTaskException}.
      */
-    byte[] writeOutcome(Chunk.Outcome outcome, long firstIndex) throws IOException {
+    byte[] writeOutcome(Chunk.Outcome outcome) throws IOException {
         for (int i = 0; i < outcome.ran(); i++) {
             Throwable error = outcome.error(i);
             if (error != null && !travels(error)) {
                 outcome = outcome.withError(i, RemoteTaskException.of(error));
             }
         }
-        try {
-            return write(outcome);
-        } catch (IOException | RuntimeException whole) {
-            for (int i = 0; i < outcome.ran(); i++) {
-                Object value = outcome.value(i);
-                if (outcome.error(i) == null && value != null) {
-                    Exception error = serializationError(value);
-                    if (error != null) {
-                        outcome = outcome.withError(
-                                i,
-                                new NotSerializableException("the result of input #" + (firstIndex + i) + " ("
-                                        + value.getClass().getName() + ") could not be sent back: " + error
-                                        + "; the hazelcast engine needs serializable results, such as records or"
-                                        + " classes implementing java.io.Serializable with serializable fields"));
-                    }
-                }
-            }
-            return write(outcome);
-        }
+        return write(outcome);
     }
 
     /** Whether an error serializes and this member's allow-list lets it be read back. */
@@ -205,7 +208,19 @@ final class Wire {
 
     @Nullable
     Object read(byte[] bytes) throws IOException, ClassNotFoundException {
-        try (ObjectInputStream in = new FilteringInput(new ByteArrayInputStream(bytes))) {
+        try (ObjectInputStream in = new FilteringInput(new ByteArrayInputStream(bytes), null)) {
+            return in.readObject();
+        }
+    }
+
+    /**
+     * Reads a chunk's inputs or outcome, unpacking each {@link Packed} value on its own; a value that cannot be read
+     * is replaced by what {@code refused} returns for its offset and error.
+     */
+    @Nullable
+    Object readUnpacking(byte[] bytes, BiFunction<Integer, Exception, @Nullable Object> refused)
+            throws IOException, ClassNotFoundException {
+        try (ObjectInputStream in = new FilteringInput(new ByteArrayInputStream(bytes), refused)) {
             return in.readObject();
         }
     }
@@ -242,8 +257,28 @@ final class Wire {
 
     /** Resolves classes through the member's class loader, refusing those outside the allow-list. */
     private final class FilteringInput extends ObjectInputStream {
-        FilteringInput(InputStream in) throws IOException {
+        private final @Nullable BiFunction<Integer, Exception, @Nullable Object> refused;
+
+        FilteringInput(InputStream in, @Nullable BiFunction<Integer, Exception, @Nullable Object> refused)
+                throws IOException {
             super(in);
+            this.refused = refused;
+            if (refused != null) {
+                enableResolveObject(true);
+            }
+        }
+
+        @Override
+        protected @Nullable Object resolveObject(@Nullable Object object) throws IOException {
+            BiFunction<Integer, Exception, @Nullable Object> onRefused = refused;
+            if (onRefused == null || !(object instanceof Packed packed)) {
+                return object;
+            }
+            try {
+                return Wire.this.read(packed.bytes());
+            } catch (IOException | ClassNotFoundException | RuntimeException e) {
+                return onRefused.apply(packed.offset(), e);
+            }
         }
 
         @Override

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import com.hazelcast.core.HazelcastInstance;
+import dev.parfor.Engine;
 import dev.parfor.ErrorPolicy;
 import dev.parfor.LoopInfo;
 import dev.parfor.LoopListener;
@@ -55,6 +56,7 @@ class HazelcastEngineTest {
     static final Map<Integer, AtomicInteger> RUNS = new ConcurrentHashMap<>();
     static final AtomicInteger INTERRUPTED = new AtomicInteger();
     static volatile CountDownLatch latch = new CountDownLatch(0);
+    static volatile String brokenMember = "no member";
 
     private HazelcastEngine engine;
     private ParallelFor parfor;
@@ -316,6 +318,72 @@ class HazelcastEngineTest {
     }
 
     @Test
+    void shouldRetryAnInputOnAnotherMemberThanTheOneItFailedOn() {
+        brokenMember = cluster.first().getName();
+        try {
+            List<Integer> results = parfor.loop("broken-member")
+                    .chunkSize(1)
+                    .retries(1, Duration.ofMillis(1))
+                    .map(range(40), x -> {
+                        if (Thread.currentThread().getName().contains(brokenMember)) {
+                            throw new IllegalStateException("this member is broken");
+                        }
+                        return x;
+                    });
+
+            assertThat(results).isEqualTo(range(40));
+        } finally {
+            brokenMember = "no member";
+        }
+    }
+
+    @Test
+    void shouldStoreALostPayloadAgainOnceNotOncePerChunkThatMissedIt() {
+        // Drops the loop's payload from the cluster as soon as it is stored, before any member has read it.
+        Engine losing = new Engine() {
+            @Override
+            public String type() {
+                return engine.type();
+            }
+
+            @Override
+            public int parallelism() {
+                return engine.parallelism();
+            }
+
+            @Override
+            public boolean isLocal() {
+                return false;
+            }
+
+            @Override
+            public void execute(dev.parfor.Chunk chunk) {
+                engine.execute(chunk);
+            }
+
+            @Override
+            public void loopStarting(LoopInfo loop, dev.parfor.Chunk.Task task, @Nullable Object context) {
+                engine.loopStarting(loop, task, context);
+                cluster.first().getMap(MemberSide.PAYLOADS).delete(loop.id());
+            }
+
+            @Override
+            public void loopEnded(LoopInfo loop) {
+                engine.loopEnded(loop);
+            }
+        };
+        try (ParallelFor losingParfor =
+                ParallelFor.builder().engine("hazelcast", losing).build()) {
+            List<Integer> results =
+                    losingParfor.loop("lost").chunkSize(1).map(range(200), List.of(5), (x, ctx) -> x + ctx.get(0));
+
+            assertThat(results).isEqualTo(range(200).stream().map(x -> x + 5).toList());
+        }
+        assertThat(engine.resubmissions()).as("chunks that missed the payload").isGreaterThan(1);
+        assertThat(engine.restores()).isEqualTo(1);
+    }
+
+    @Test
     void shouldStopRunningTasksOnEveryMemberAtTheLoopDeadline() {
         latch = new CountDownLatch(4);
         ParallelForException error = catchThrowableOfType(
@@ -486,6 +554,27 @@ class HazelcastEngineTest {
                 .hasMessageContaining("result of input #3")
                 .hasMessageContaining("serializable results");
         assertThat(result.values()).containsExactly(0, 1, null, null, 4);
+    }
+
+    @Test
+    void shouldFailOnlyTheIndexOfAnInputOrResultTheAllowListRefuses() {
+        // java.util.logging is not on the members' allow-list: neither as an input nor as a result.
+        List<Object> inputs = new ArrayList<>(List.of(0, 1, 2, 3, 4, 5));
+        inputs.set(1, java.util.logging.Level.INFO);
+
+        LoopResult<Object> result = parfor.loop("refused")
+                .onError(ErrorPolicy.COLLECT)
+                .chunkSize(3)
+                .run(inputs, x -> x.equals(4) ? (Object) java.util.logging.Level.WARNING : x);
+
+        assertThat(result.failures()).extracting(TaskFailure::index).containsExactly(1L, 4L);
+        assertThat(result.failures().get(0).error())
+                .hasMessageContaining("java.util.logging.Level")
+                .hasMessageContaining("allow-list of Hazelcast member");
+        assertThat(result.failures().get(1).error())
+                .hasMessageContaining("result of input #4")
+                .hasStackTraceContaining("allow-list of Hazelcast member");
+        assertThat(result.values()).containsExactly(0, null, 2, 3, null, 5);
     }
 
     // --- progress, events, engine ------------------------------------------------------------------------------------
