@@ -71,6 +71,9 @@ import org.slf4j.LoggerFactory;
  *       to {@link Builder#maxAttempts} submissions in all. A body may therefore run more than once for an input:
  *       bodies should be idempotent. Every input still ends with exactly one result or one failure.
  *   <li>An input that does not serialize fails at its own index; so does a result that cannot be sent back.
+ *   <li>A chunk out far longer than the loop's typical chunk (a frozen or overloaded member) is run a second time on
+ *       another member, and the first answer wins ({@link Builder#stragglers}); {@link #stragglerReruns()} counts
+ *       these re-runs.
  *   <li>Running Hazelcast tasks cannot be cancelled reliably, so when a loop stops early (fail-fast, timeout,
  *       cancel) its id is put in the IMap {@value MemberSide#CANCELLED}: members stop starting inputs of the loop
  *       and interrupt the threads running them.
@@ -93,6 +96,14 @@ public final class HazelcastEngine implements Engine {
     /** The default number of times a chunk is submitted before it fails because no member could run it. */
     public static final int DEFAULT_MAX_ATTEMPTS = 5;
 
+    /** The default of {@link Builder#stragglers}: a chunk is re-run after this many times the loop's median. */
+    public static final double DEFAULT_STRAGGLER_MULTIPLE = 4.0;
+
+    /** The default of {@link Builder#stragglers}: a chunk is never re-run before it has been out this long. */
+    public static final java.time.Duration DEFAULT_STRAGGLER_MINIMUM = java.time.Duration.ofSeconds(2);
+
+    private static final int RECENT_CHUNKS = 64;
+    private static final int MIN_CHUNKS_FOR_STRAGGLERS = 8;
     private static final long WATCH_MILLIS = 20;
     private static final long PAYLOAD_TTL_SECONDS = TimeUnit.MINUTES.toSeconds(5);
     private static final long REFRESH_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -112,6 +123,9 @@ public final class HazelcastEngine implements Engine {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LongAdder resubmissions = new LongAdder();
     private final LongAdder restores = new LongAdder();
+    private final LongAdder speculations = new LongAdder();
+    private final double stragglerMultiple;
+    private final long stragglerMinimumNanos;
     private final ScheduledThreadPoolExecutor watcher;
     private volatile boolean closed;
 
@@ -119,6 +133,8 @@ public final class HazelcastEngine implements Engine {
         this.instance = builder.instance;
         this.executorName = builder.executorName;
         this.maxAttempts = builder.maxAttempts;
+        this.stragglerMultiple = builder.stragglerMultiple;
+        this.stragglerMinimumNanos = builder.stragglerMinimum.toNanos();
         this.poolSize = builder.poolSize;
         this.client = Wire.isClient(instance);
         if (poolSize != null && !client) {
@@ -343,6 +359,16 @@ public final class HazelcastEngine implements Engine {
         return snapshot;
     }
 
+    /**
+     * How many straggling chunks were run a second time on another member (see {@link Builder#stragglers}). The
+     * inputs both runs ran are counted in {@link #tasksPerMember()}.
+     *
+     * @return the count since the engine was built
+     */
+    public long stragglerReruns() {
+        return speculations.sum();
+    }
+
     /** How many times a chunk was submitted again because its member left or did not answer. */
     long resubmissions() {
         return resubmissions.sum();
@@ -384,6 +410,8 @@ public final class HazelcastEngine implements Engine {
     // Sending and receiving
 
     private void submit(Pending pending) {
+        // Before anything else: the watcher must not see a fresh attempt with the previous attempt's time.
+        pending.sentAt = System.nanoTime();
         pending.attempts++;
         pending.sentGeneration = pending.state.payloadGeneration;
         pending.key = routingKey(pending);
@@ -395,6 +423,7 @@ public final class HazelcastEngine implements Engine {
                 taskTimeout == null ? 0 : taskTimeout.toNanos());
         try {
             pending.lastOwner = owner(pending.key);
+            pending.outstanding = true;
             executor.submitToKeyOwner(task, pending.key, pending);
         } catch (RuntimeException e) {
             pending.onFailure(e);
@@ -412,17 +441,19 @@ public final class HazelcastEngine implements Engine {
         UUID avoid = pending.attempts > 1
                 ? pending.lastOwner
                 : pending.chunk.attempt() > 1 ? pending.state.lastMember.get(pending.chunk.firstIndex()) : null;
-        if (avoid == null) {
-            return base;
-        }
+        return avoid == null ? base : keyAvoiding(base + "#" + pending.attempts, avoid);
+    }
+
+    /** A key starting with {@code base} whose partition another member than {@code avoid} owns, when there is one. */
+    private String keyAvoiding(String base, @Nullable UUID avoid) {
         for (int salt = 0; salt < 64; salt++) {
-            String key = base + "#" + pending.attempts + "#" + salt;
+            String key = base + "#" + salt;
             UUID owner = owner(key);
-            if (owner == null || !owner.equals(avoid)) {
+            if (avoid == null || owner == null || !owner.equals(avoid)) {
                 return key;
             }
         }
-        return base + "#" + pending.attempts; // one member holds every partition
+        return base; // one member holds every partition
     }
 
     private @Nullable UUID owner(String key) {
@@ -434,7 +465,47 @@ public final class HazelcastEngine implements Engine {
         }
     }
 
+    /**
+     * Runs a straggling chunk a second time, on another member than the one running it; whichever answer comes
+     * first completes the chunk. A failure of the second run is ignored: the first run still decides.
+     */
+    private void speculate(Pending pending) {
+        pending.speculated = true;
+        java.time.Duration taskTimeout = pending.chunk.taskTimeout();
+        ChunkTask task = new ChunkTask(
+                pending.state.info.id(),
+                pending.chunk.firstIndex(),
+                pending.inputs,
+                taskTimeout == null ? 0 : taskTimeout.toNanos());
+        String key = keyAvoiding(pending.key + "#rerun", pending.lastOwner);
+        log.debug(
+                "chunk #{} of loop '{}' runs far longer than the loop's typical chunk; running it again on another"
+                        + " member",
+                pending.chunk.firstIndex(),
+                pending.chunk.loopName());
+        speculations.increment();
+        try {
+            executor.submitToKeyOwner(task, key, new ExecutionCallback<ChunkReply>() {
+                @Override
+                public void onResponse(ChunkReply reply) {
+                    answered(pending, reply, true);
+                }
+
+                @Override
+                public void onFailure(Throwable error) {
+                    log.debug("the second run of chunk #{} failed", pending.chunk.firstIndex(), error);
+                }
+            });
+        } catch (RuntimeException e) {
+            log.debug("the second run of chunk #{} could not be submitted", pending.chunk.firstIndex(), e);
+        }
+    }
+
     private void answered(Pending pending, ChunkReply reply) {
+        answered(pending, reply, false);
+    }
+
+    private void answered(Pending pending, ChunkReply reply, boolean rerun) {
         Chunk.Outcome outcome;
         Map<Integer, Exception> refusedResults = new TreeMap<>();
         try {
@@ -461,7 +532,13 @@ public final class HazelcastEngine implements Engine {
                             error));
         }
         perMember.computeIfAbsent(reply.member(), m -> new LongAdder()).add(outcome.ran());
+        if (pending.finished.get()) {
+            return; // the other run of this chunk answered first; its work is counted above
+        }
         rememberFailedInputsMember(pending, outcome, reply.member());
+        if (!rerun && !pending.speculated) {
+            pending.state.recordChunkNanos(System.nanoTime() - pending.sentAt);
+        }
         finish(pending, outcome, null);
     }
 
@@ -597,12 +674,33 @@ public final class HazelcastEngine implements Engine {
                         }
                     }
                 }
+                if (stragglerMultiple > 0) {
+                    findStragglers(state, now);
+                }
                 if (now - state.refreshedAt > REFRESH_NANOS) {
                     state.refreshedAt = now;
                     refresh(state);
                 }
             } catch (RuntimeException e) {
                 log.debug("watching loop {} failed", state.info.id(), e);
+            }
+        }
+    }
+
+    /** Re-runs, once, each chunk in flight for far longer than the loop's typical chunk. */
+    private void findStragglers(LoopState state, long now) {
+        long typical = state.typicalChunkNanos();
+        if (typical < 0) {
+            return; // too few chunks have finished to know what is typical
+        }
+        long threshold = Math.max(stragglerMinimumNanos, (long) (typical * stragglerMultiple));
+        for (Pending pending : state.inFlight) {
+            if (!pending.speculated
+                    && !pending.finished.get()
+                    && !pending.chunk.isCancelled()
+                    && pending.outstanding
+                    && now - pending.sentAt > threshold) {
+                speculate(pending);
             }
         }
     }
@@ -712,6 +810,28 @@ public final class HazelcastEngine implements Engine {
         final ConcurrentHashMap<Long, UUID> lastMember = new ConcurrentHashMap<>();
         /** How many times the payload was restored; written on the watcher thread only. */
         volatile int payloadGeneration;
+        // Guarded by itself: the round-trip times of the loop's last chunks, a ring.
+        private final long[] recent = new long[RECENT_CHUNKS];
+        private int recorded;
+
+        void recordChunkNanos(long nanos) {
+            synchronized (recent) {
+                recent[recorded++ % recent.length] = nanos;
+            }
+        }
+
+        /** The median round trip of the loop's last chunks, or -1 before enough have finished. */
+        long typicalChunkNanos() {
+            long[] copy;
+            synchronized (recent) {
+                if (recorded < MIN_CHUNKS_FOR_STRAGGLERS) {
+                    return -1;
+                }
+                copy = java.util.Arrays.copyOf(recent, Math.min(recorded, recent.length));
+            }
+            java.util.Arrays.sort(copy);
+            return copy[copy.length / 2];
+        }
 
         volatile boolean ended;
         volatile boolean cancelRaised;
@@ -733,6 +853,11 @@ public final class HazelcastEngine implements Engine {
         volatile String key = "";
         volatile @Nullable UUID lastOwner;
         volatile int sentGeneration;
+        volatile long sentAt;
+        /** Whether an attempt is with a member now (not failed, not waiting to be submitted again). */
+        volatile boolean outstanding;
+
+        volatile boolean speculated;
 
         Pending(LoopState state, Chunk chunk, byte[] inputs) {
             this.state = state;
@@ -747,6 +872,7 @@ public final class HazelcastEngine implements Engine {
 
         @Override
         public void onFailure(Throwable error) {
+            outstanding = false;
             failed(this, error);
         }
     }
@@ -758,6 +884,8 @@ public final class HazelcastEngine implements Engine {
         private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
         private @Nullable Integer poolSize;
         private List<String> allowedPackages = List.of();
+        private double stragglerMultiple = DEFAULT_STRAGGLER_MULTIPLE;
+        private java.time.Duration stragglerMinimum = DEFAULT_STRAGGLER_MINIMUM;
 
         private Builder(HazelcastInstance instance) {
             this.instance = instance;
@@ -831,6 +959,44 @@ public final class HazelcastEngine implements Engine {
                 throw new IllegalArgumentException("'maxAttempts' must be greater than 0 but was " + maxAttempts);
             }
             this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        /**
+         * When a chunk counts as a straggler: once it has been out {@code multiple} times as long as the loop's
+         * median chunk (measured over its last chunks, from submission to answer) and at least {@code minimum}, it
+         * is run a second time on another member and the first answer wins, as Spark's speculative execution does.
+         * This gets a loop past a frozen or overloaded member long before Hazelcast declares it dead. A body may
+         * therefore run twice for an input; results are still delivered exactly once. Default
+         * {@value HazelcastEngine#DEFAULT_STRAGGLER_MULTIPLE} times the median and at least 2 seconds.
+         *
+         * @param multiple how many times the median chunk; at least 1.5
+         * @param minimum the shortest time before a re-run; positive
+         * @return this builder
+         * @throws IllegalArgumentException when {@code multiple} is below 1.5 or {@code minimum} is not positive
+         */
+        public Builder stragglers(double multiple, java.time.Duration minimum) {
+            Objects.requireNonNull(minimum, "'minimum' must not be null");
+            if (!(multiple >= 1.5) || Double.isInfinite(multiple)) {
+                throw new IllegalArgumentException("'multiple' must be at least 1.5 but was " + multiple
+                        + "; use noStragglerReruns() to turn" + " re-runs off");
+            }
+            if (minimum.isNegative() || minimum.isZero()) {
+                throw new IllegalArgumentException("'minimum' must be positive but was " + minimum);
+            }
+            this.stragglerMultiple = multiple;
+            this.stragglerMinimum = minimum;
+            return this;
+        }
+
+        /**
+         * Never runs a straggling chunk a second time: each chunk waits for its member, or for Hazelcast to declare
+         * the member dead.
+         *
+         * @return this builder
+         */
+        public Builder noStragglerReruns() {
+            this.stragglerMultiple = 0;
             return this;
         }
 

@@ -57,6 +57,7 @@ class HazelcastEngineTest {
     static final AtomicInteger INTERRUPTED = new AtomicInteger();
     static volatile CountDownLatch latch = new CountDownLatch(0);
     static volatile String brokenMember = "no member";
+    static volatile CountDownLatch frozen = new CountDownLatch(0);
 
     private HazelcastEngine engine;
     private ParallelFor parfor;
@@ -335,6 +336,45 @@ class HazelcastEngineTest {
         } finally {
             brokenMember = "no member";
         }
+    }
+
+    @Test
+    void shouldRunChunksStuckOnAFrozenMemberAgainOnAnotherMemberAndDeliverEachResultOnce() {
+        brokenMember = cluster.first().getName();
+        frozen = new CountDownLatch(1);
+        HazelcastEngine rerunning = HazelcastEngine.builder(cluster.first())
+                .stragglers(2, Duration.ofMillis(300))
+                .build();
+        try (ParallelFor rerunningParfor =
+                ParallelFor.builder().engine("hazelcast", rerunning).build()) {
+            List<Integer> results = rerunningParfor
+                    .loop("stragglers")
+                    .chunkSize(1)
+                    .map(range(100), x -> {
+                        if (x % 10 == 9 && Thread.currentThread().getName().contains(brokenMember)) {
+                            frozen.await(); // this member is frozen for these inputs until the test ends
+                        }
+                        Thread.sleep(2);
+                        return x;
+                    });
+
+            assertThat(results).isEqualTo(range(100));
+            assertThat(rerunning.stragglerReruns()).isPositive();
+        } finally {
+            frozen.countDown();
+            brokenMember = "no member";
+        }
+    }
+
+    @Test
+    void shouldRefuseBadStragglerSettings() {
+        HazelcastEngine.Builder builder = HazelcastEngine.builder(cluster.first());
+        assertThatThrownBy(() -> builder.stragglers(1.2, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("'multiple' must be at least 1.5 but was 1.2; use noStragglerReruns() to turn re-runs off");
+        assertThatThrownBy(() -> builder.stragglers(3, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("'minimum' must be positive but was PT0S");
     }
 
     @Test
