@@ -40,6 +40,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * An {@link Engine} that runs a loop's chunks on the members of a Hazelcast cluster, through an
@@ -257,11 +258,14 @@ public final class HazelcastEngine implements Engine {
                     e);
         }
         // The bytes are not kept here: a large context would be held twice for the loop's life.
-        LoopState state = new LoopState(loop);
+        LoopState state = new LoopState(loop, callerMdc());
         loops.put(loop.id(), state);
         try {
             payloads.set(
-                    loop.id(), new LoopPayload(loop.name(), body, contextBytes), PAYLOAD_TTL_SECONDS, TimeUnit.SECONDS);
+                    loop.id(),
+                    new LoopPayload(loop.name(), body, contextBytes, state.mdc),
+                    PAYLOAD_TTL_SECONDS,
+                    TimeUnit.SECONDS);
         } catch (RuntimeException e) {
             loops.remove(loop.id());
             throw new RejectedExecutionException(
@@ -728,7 +732,10 @@ public final class HazelcastEngine implements Engine {
         }
         try {
             LoopPayload payload = new LoopPayload(
-                    state.info.name(), Wire.write(pending.chunk.task()), Wire.write(pending.chunk.context()));
+                    state.info.name(),
+                    Wire.write(pending.chunk.task()),
+                    Wire.write(pending.chunk.context()),
+                    state.mdc);
             payloads.set(state.info.id(), payload, PAYLOAD_TTL_SECONDS, TimeUnit.SECONDS);
             state.payloadGeneration++;
             restores.increment();
@@ -740,6 +747,20 @@ public final class HazelcastEngine implements Engine {
     /** How many times a loop's payload was stored again after it went missing from the cluster. */
     long restores() {
         return restores.sum();
+    }
+
+    /** The MDC of the thread starting the loop, for the logs of its chunks on the members. */
+    private static Map<String, String> callerMdc() {
+        Map<String, String> mdc = new java.util.HashMap<>();
+        try {
+            Map<String, String> current = MDC.getCopyOfContextMap();
+            if (current != null) {
+                mdc.putAll(current);
+            }
+        } catch (RuntimeException e) {
+            log.debug("could not read the caller's MDC", e);
+        }
+        return mdc;
     }
 
     private void raiseCancel(LoopState state) {
@@ -838,8 +859,11 @@ public final class HazelcastEngine implements Engine {
         volatile boolean flagDropped;
         volatile long refreshedAt = System.nanoTime();
 
-        LoopState(LoopInfo info) {
+        final Map<String, String> mdc;
+
+        LoopState(LoopInfo info, Map<String, String> mdc) {
             this.info = info;
+            this.mdc = mdc;
         }
     }
 

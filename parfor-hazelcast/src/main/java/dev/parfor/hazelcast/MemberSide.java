@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.NotSerializableException;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,6 +17,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.MDC;
 
 /**
  * parfor's state on one Hazelcast member: the body and context of each running loop, read from the cluster and
@@ -36,7 +38,7 @@ final class MemberSide {
     private static final long IDLE_NANOS = TimeUnit.MINUTES.toNanos(10);
 
     /** The body and context of one loop, as this member deserialized them. */
-    private record Loaded(Chunk.Task task, @Nullable Object context) {}
+    private record Loaded(Chunk.Task task, @Nullable Object context, Map<String, String> mdc) {}
 
     /** One loop on this member. */
     private static final class Entry {
@@ -204,6 +206,10 @@ final class MemberSide {
         };
         Thread thread = Thread.currentThread();
         Chunk.Outcome outcome;
+        Map<String, String> previousMdc = MDC.getCopyOfContextMap();
+        if (!loaded.mdc().isEmpty()) {
+            MDC.setContextMap(loaded.mdc()); // the caller's, so logs of the chunk join up with the request
+        }
         entry.enter(thread);
         try {
             outcome = Chunk.execute(
@@ -215,6 +221,11 @@ final class MemberSide {
                     taskTimeoutNanos > 0 ? java.time.Duration.ofNanos(taskTimeoutNanos) : null);
         } finally {
             entry.leave(thread);
+            if (previousMdc == null) {
+                MDC.clear();
+            } else {
+                MDC.setContextMap(previousMdc);
+            }
         }
         tasksRun.addAndGet(outcome.ran());
         return new ChunkReply(address, wire.writeOutcome(outcome));
@@ -241,7 +252,7 @@ final class MemberSide {
             }
             Object context = wire.read(payload.context());
             contextsRead.incrementAndGet();
-            loaded = new Loaded(body, context);
+            loaded = new Loaded(body, context, payload.mdc() == null ? Map.of() : Map.copyOf(payload.mdc()));
             entry.loaded = loaded;
             return loaded;
         }

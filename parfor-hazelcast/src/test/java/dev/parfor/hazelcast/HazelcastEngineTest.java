@@ -378,6 +378,22 @@ class HazelcastEngineTest {
     }
 
     @Test
+    void shouldCarryTheCallersMdcToTheMembersAndRestoreTheirOwnAfterwards() {
+        org.slf4j.MDC.put("requestId", "r-42");
+        List<@Nullable String> seen;
+        try {
+            seen = parfor.loop("mdc").chunkSize(1).map(range(40), x -> org.slf4j.MDC.get("requestId"));
+        } finally {
+            org.slf4j.MDC.remove("requestId");
+        }
+        List<@Nullable String> afterwards =
+                parfor.loop("no-mdc").chunkSize(1).map(range(40), x -> org.slf4j.MDC.get("requestId"));
+
+        assertThat(seen).hasSize(40).containsOnly("r-42");
+        assertThat(afterwards).hasSize(40).containsOnlyNulls();
+    }
+
+    @Test
     void shouldStoreALostPayloadAgainOnceNotOncePerChunkThatMissedIt() {
         // Drops the loop's payload from the cluster as soon as it is stored, before any member has read it.
         Engine losing = new Engine() {
