@@ -67,7 +67,7 @@ public interface Body<T extends @Nullable Object, R extends @Nullable Object> ex
     }
 
     /**
-     * A body for two inputs, used by {@link ParallelFor#product}.
+     * A body for two inputs, used by {@link Loop#product}.
      *
      * @param <A> the first input type
      * @param <B> the second input type
@@ -88,7 +88,7 @@ public interface Body<T extends @Nullable Object, R extends @Nullable Object> ex
     }
 
     /**
-     * A body for a contiguous chunk of inputs, used by {@link ParallelFor#mapChunks}.
+     * A body for a contiguous chunk of inputs, used by {@link Loop#mapChunks}.
      *
      * @param <T> the input type
      * @param <R> the result type
@@ -103,6 +103,24 @@ public interface Body<T extends @Nullable Object, R extends @Nullable Object> ex
          * @throws Exception when this chunk fails
          */
         List<R> apply(List<T> chunk) throws Exception;
+    }
+
+    /**
+     * A body without a result that also receives the loop's shared context, used by {@code forEach}.
+     *
+     * @param <T> the input type
+     * @param <C> the context type
+     */
+    @FunctionalInterface
+    interface ActionWithContext<T extends @Nullable Object, C extends @Nullable Object> extends Serializable {
+        /**
+         * Runs the body for one input.
+         *
+         * @param input the input
+         * @param context the loop's shared context
+         * @throws Exception when this input fails
+         */
+        void accept(T input, C context) throws Exception;
     }
 
     /**

@@ -8,6 +8,9 @@ import org.jspecify.annotations.Nullable;
 /** Argument checks, with messages that name the parameter, show the bad value and say what is accepted. */
 final class Checks {
 
+    /** The longest duration parfor schedules: longer ones would overflow a deadline in nanoseconds. */
+    static final Duration MAX_DURATION = Duration.ofDays(36_500);
+
     private Checks() {}
 
     static <T> T notNull(@Nullable T value, String parameter) {
@@ -34,13 +37,21 @@ final class Checks {
             throw new IllegalArgumentException("'" + parameter + "' must be a positive duration but was " + value
                     + "; use for example Duration.ofSeconds(30)");
         }
-        return value;
+        return schedulable(value, parameter);
     }
 
     static Duration notNegative(@Nullable Duration value, String parameter) {
         notNull(value, parameter);
         if (value.isNegative()) {
             throw new IllegalArgumentException("'" + parameter + "' must not be negative but was " + value);
+        }
+        return schedulable(value, parameter);
+    }
+
+    private static Duration schedulable(Duration value, String parameter) {
+        if (value.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException("'" + parameter + "' must be at most " + MAX_DURATION
+                    + " (100 years) but was " + value + "; for no limit, do not set it");
         }
         return value;
     }

@@ -14,6 +14,7 @@ final class ChunkSizer {
     /** For remote engines, whose every chunk costs a network round trip of milliseconds. */
     static final long REMOTE_TARGET_CHUNK_NANOS = 20_000_000;
 
+    final String key;
     private final int fixed;
     private final int max;
     private final long target;
@@ -21,12 +22,14 @@ final class ChunkSizer {
     private int size = 1;
 
     /**
+     * @param key the loop name and engine under which the measured cost is learned for the next run
      * @param fixed a chunk size the user chose, or 0 for automatic
      * @param max the largest automatic size
      * @param learnedNanosPerInput the cost of one input in earlier runs, or NaN
      * @param target how long a chunk should take, in nanoseconds
      */
-    ChunkSizer(int fixed, int max, double learnedNanosPerInput, long target) {
+    ChunkSizer(String key, int fixed, int max, double learnedNanosPerInput, long target) {
+        this.key = key;
         this.fixed = fixed;
         this.max = Math.max(1, max);
         this.target = target;

@@ -1,5 +1,6 @@
 package dev.parfor;
 
+import dev.parfor.spi.Engine;
 import java.util.concurrent.Executor;
 
 /**
@@ -85,7 +86,9 @@ public final class Engines {
 
     /**
      * Runs tasks on an executor the application already has, at most {@code parallelism} of a loop at once. The
-     * executor is not shut down when the engine closes: its owner does that.
+     * executor is not shut down when the engine closes: its owner does that. It may run tasks inline (a direct
+     * executor, or a saturated pool with a caller-runs policy); an executor service shut down while a loop's tasks
+     * wait in it ends that loop with a clear error.
      *
      * @param executor the executor
      * @param parallelism tasks of one loop running at once, at least 1

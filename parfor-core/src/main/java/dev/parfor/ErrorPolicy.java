@@ -8,8 +8,9 @@ public enum ErrorPolicy {
      */
     FAIL_FAST,
     /**
-     * Every input runs; each failure is reported at its index in {@link LoopResult#failures()}, and
-     * {@link Loop#map} fills failed slots with the {@link Loop#fallback fallback}.
+     * Every input runs. {@link Loop#run} returns each failure at its index in {@link LoopResult#failures()}; every
+     * other terminal throws a {@link ParallelForException} with outcome {@link LoopOutcome#PARTIAL} at the end,
+     * carrying all failures.
      */
     COLLECT
 }

@@ -1,12 +1,19 @@
 package dev.parfor;
 
+import dev.parfor.spi.Chunk;
+import dev.parfor.spi.Engine;
+import dev.parfor.spi.EngineStats;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 
-/** Runs chunks on an executor owned by someone else; the loop keeps at most parallelism of its chunks in it. */
-final class ExecutorEngine implements Engine {
+/**
+ * Runs chunks on an executor owned by someone else; the loop keeps at most parallelism of its chunks in it. The
+ * executor may run chunks inline (a direct executor, or a saturated pool with a caller-runs policy): loops stay
+ * correct, nested ones included.
+ */
+final class ExecutorEngine implements Engine, EngineStats {
 
     private final Executor executor;
     private final int parallelism;
@@ -29,6 +36,11 @@ final class ExecutorEngine implements Engine {
     @Override
     public void execute(Chunk chunk) {
         executor.execute(chunk::run);
+    }
+
+    @Override
+    public Optional<EngineStats> stats() {
+        return Optional.of(this);
     }
 
     @Override

@@ -1,5 +1,8 @@
 package dev.parfor;
 
+import dev.parfor.spi.Chunk;
+import dev.parfor.spi.Engine;
+import dev.parfor.spi.EngineStats;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
@@ -7,7 +10,7 @@ import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.TimeUnit;
 
 /** A dedicated ForkJoinPool; a chunk submitted from one of its workers goes to that worker's own queue. */
-final class ForkJoinEngine implements Engine {
+final class ForkJoinEngine implements Engine, EngineStats {
 
     private final ForkJoinPool pool;
 
@@ -35,6 +38,11 @@ final class ForkJoinEngine implements Engine {
     @Override
     public void execute(Chunk chunk) {
         pool.execute(chunk::run);
+    }
+
+    @Override
+    public Optional<EngineStats> stats() {
+        return Optional.of(this);
     }
 
     @Override

@@ -1,44 +1,68 @@
 package dev.parfor;
 
 import java.time.Duration;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Loop settings that come from configuration rather than from the call site: per engine (defaults for the loops on
- * that engine) and per loop name (an operator's override, which beats the call site). Immutable; each setter returns
- * a copy. An unset option falls through to the next layer:
- * {@code per loop name > call site > per engine > built-in default}.
+ * A loop's options as one immutable value: what a call site sets through {@link Loop}, and what configuration sets
+ * per engine ({@link ParallelFor.Builder#engine(String, dev.parfor.spi.Engine, LoopOptions)}) and per loop name
+ * ({@link ParallelFor.Builder#loopOptions}). Each setter checks its argument and returns a copy; an unset option
+ * falls through to the next layer: {@code per loop name > call site > per engine > built-in default}.
  */
 public final class LoopOptions {
 
-    private static final LoopOptions NONE = new LoopOptions(null, null, null, null, null, null, null, null);
+    private static final LoopOptions NONE = new LoopOptions();
 
-    private final @Nullable String engine;
-    private final @Nullable Integer parallelism;
-    private final @Nullable Integer chunkSize;
-    private final @Nullable ErrorPolicy onError;
-    private final @Nullable Integer retries;
-    private final @Nullable Duration backoff;
-    private final @Nullable Duration timeout;
-    private final @Nullable Duration taskTimeout;
+    @Nullable
+    String engine;
 
-    private LoopOptions(
-            @Nullable String engine,
-            @Nullable Integer parallelism,
-            @Nullable Integer chunkSize,
-            @Nullable ErrorPolicy onError,
-            @Nullable Integer retries,
-            @Nullable Duration backoff,
-            @Nullable Duration timeout,
-            @Nullable Duration taskTimeout) {
-        this.engine = engine;
-        this.parallelism = parallelism;
-        this.chunkSize = chunkSize;
-        this.onError = onError;
-        this.retries = retries;
-        this.backoff = backoff;
-        this.timeout = timeout;
-        this.taskTimeout = taskTimeout;
+    @Nullable
+    Integer parallelism;
+
+    @Nullable
+    Integer chunkSize;
+
+    @Nullable
+    ErrorPolicy onError;
+
+    @Nullable
+    Integer retries;
+
+    @Nullable
+    Duration backoff;
+
+    @Nullable
+    Duration timeout;
+
+    @Nullable
+    Duration taskTimeout;
+    // Call-site only: no configuration layer can express them.
+    @Nullable
+    Predicate<? super Throwable> retryOn;
+
+    @Nullable
+    ProgressListener progress;
+
+    @Nullable
+    Duration progressInterval;
+
+    private LoopOptions() {}
+
+    private LoopOptions copy() {
+        LoopOptions copy = new LoopOptions();
+        copy.engine = engine;
+        copy.parallelism = parallelism;
+        copy.chunkSize = chunkSize;
+        copy.onError = onError;
+        copy.retries = retries;
+        copy.backoff = backoff;
+        copy.timeout = timeout;
+        copy.taskTimeout = taskTimeout;
+        copy.retryOn = retryOn;
+        copy.progress = progress;
+        copy.progressInterval = progressInterval;
+        return copy;
     }
 
     /**
@@ -55,10 +79,12 @@ public final class LoopOptions {
      *
      * @param engine the engine's name
      * @return a copy with the engine set
+     * @throws IllegalArgumentException when blank
      */
     public LoopOptions engine(String engine) {
-        return new LoopOptions(
-                Checks.name(engine, "engine"), parallelism, chunkSize, onError, retries, backoff, timeout, taskTimeout);
+        LoopOptions copy = copy();
+        copy.engine = Checks.name(engine, "engine");
+        return copy;
     }
 
     /**
@@ -66,17 +92,12 @@ public final class LoopOptions {
      *
      * @param parallelism at least 1
      * @return a copy with the parallelism set
+     * @throws IllegalArgumentException when below 1
      */
     public LoopOptions parallelism(int parallelism) {
-        return new LoopOptions(
-                engine,
-                Checks.positive(parallelism, "parallelism"),
-                chunkSize,
-                onError,
-                retries,
-                backoff,
-                timeout,
-                taskTimeout);
+        LoopOptions copy = copy();
+        copy.parallelism = Checks.positive(parallelism, "parallelism");
+        return copy;
     }
 
     /**
@@ -84,17 +105,12 @@ public final class LoopOptions {
      *
      * @param chunkSize at least 1
      * @return a copy with the chunk size set
+     * @throws IllegalArgumentException when below 1
      */
     public LoopOptions chunkSize(int chunkSize) {
-        return new LoopOptions(
-                engine,
-                parallelism,
-                Checks.positive(chunkSize, "chunkSize"),
-                onError,
-                retries,
-                backoff,
-                timeout,
-                taskTimeout);
+        LoopOptions copy = copy();
+        copy.chunkSize = Checks.positive(chunkSize, "chunkSize");
+        return copy;
     }
 
     /**
@@ -104,130 +120,88 @@ public final class LoopOptions {
      * @return a copy with the policy set
      */
     public LoopOptions onError(ErrorPolicy onError) {
-        return new LoopOptions(
-                engine,
-                parallelism,
-                chunkSize,
-                Checks.notNull(onError, "onError"),
-                retries,
-                backoff,
-                timeout,
-                taskTimeout);
+        LoopOptions copy = copy();
+        copy.onError = Checks.notNull(onError, "onError");
+        return copy;
     }
 
     /**
-     * Sets how often a failed input is tried again and the pause before the first retry (doubled for each
-     * further retry).
+     * Sets how often a failed input is tried again and the pause before the first retry (doubled for each further
+     * retry).
      *
      * @param retries 0 or more
-     * @param backoff not negative
+     * @param backoff not negative, at most 100 years
      * @return a copy with retries set
+     * @throws IllegalArgumentException when negative or too long
      */
     public LoopOptions retries(int retries, Duration backoff) {
-        return new LoopOptions(
-                engine,
-                parallelism,
-                chunkSize,
-                onError,
-                Checks.notNegative(retries, "retries"),
-                Checks.notNegative(backoff, "backoff"),
-                timeout,
-                taskTimeout);
+        int count = Checks.notNegative(retries, "retries");
+        Duration pause = Checks.notNegative(backoff, "backoff");
+        LoopOptions copy = copy();
+        copy.retries = count;
+        copy.backoff = pause;
+        return copy;
     }
 
     /**
      * Sets the longest time the whole loop may run.
      *
-     * @param timeout positive
+     * @param timeout positive, at most 100 years
      * @return a copy with the timeout set
+     * @throws IllegalArgumentException when not positive or too long
      */
     public LoopOptions timeout(Duration timeout) {
-        return new LoopOptions(
-                engine,
-                parallelism,
-                chunkSize,
-                onError,
-                retries,
-                backoff,
-                Checks.positive(timeout, "timeout"),
-                taskTimeout);
+        LoopOptions copy = copy();
+        copy.timeout = Checks.positive(timeout, "timeout");
+        return copy;
     }
 
     /**
      * Sets the longest time one input's task may run.
      *
-     * @param taskTimeout positive
+     * @param taskTimeout positive, at most 100 years
      * @return a copy with the task timeout set
+     * @throws IllegalArgumentException when not positive or too long
      */
     public LoopOptions taskTimeout(Duration taskTimeout) {
-        return new LoopOptions(
-                engine,
-                parallelism,
-                chunkSize,
-                onError,
-                retries,
-                backoff,
-                timeout,
-                Checks.positive(taskTimeout, "taskTimeout"));
+        LoopOptions copy = copy();
+        copy.taskTimeout = Checks.positive(taskTimeout, "taskTimeout");
+        return copy;
     }
 
-    /**
-     * Fills every option unset here from {@code other}.
-     *
-     * @param other the lower-priority options
-     * @return the merged options
-     */
-    public LoopOptions orElse(LoopOptions other) {
-        Checks.notNull(other, "other");
-        return new LoopOptions(
-                engine != null ? engine : other.engine,
-                parallelism != null ? parallelism : other.parallelism,
-                chunkSize != null ? chunkSize : other.chunkSize,
-                onError != null ? onError : other.onError,
-                retries != null ? retries : other.retries,
-                retries != null ? backoff : other.backoff,
-                timeout != null ? timeout : other.timeout,
-                taskTimeout != null ? taskTimeout : other.taskTimeout);
+    // ---------------------------------------------------------------------------------------------------------------
+    // For Loop, which sets these once each
+
+    LoopOptions retryOn(Predicate<? super Throwable> retryable) {
+        LoopOptions copy = copy();
+        copy.retryOn = Checks.notNull(retryable, "retryable");
+        return copy;
     }
 
-    /** @return the engine's name, or {@code null} when unset */
-    public @Nullable String engine() {
-        return engine;
+    LoopOptions progress(ProgressListener listener, @Nullable Duration interval) {
+        ProgressListener checked = Checks.notNull(listener, "listener");
+        Duration every = interval == null ? null : Checks.positive(interval, "interval");
+        LoopOptions copy = copy();
+        copy.progress = checked;
+        copy.progressInterval = every;
+        return copy;
     }
 
-    /** @return the parallelism, or {@code null} when unset */
-    public @Nullable Integer parallelism() {
-        return parallelism;
-    }
-
-    /** @return the chunk size, or {@code null} when unset (automatic) */
-    public @Nullable Integer chunkSize() {
-        return chunkSize;
-    }
-
-    /** @return the error policy, or {@code null} when unset */
-    public @Nullable ErrorPolicy onError() {
-        return onError;
-    }
-
-    /** @return the number of retries, or {@code null} when unset */
-    public @Nullable Integer retries() {
-        return retries;
-    }
-
-    /** @return the first retry's backoff, or {@code null} when unset */
-    public @Nullable Duration backoff() {
-        return backoff;
-    }
-
-    /** @return the loop timeout, or {@code null} when unset */
-    public @Nullable Duration timeout() {
-        return timeout;
-    }
-
-    /** @return the task timeout, or {@code null} when unset */
-    public @Nullable Duration taskTimeout() {
-        return taskTimeout;
+    /** Every option unset here taken from {@code other}. Retries and their backoff travel together. */
+    LoopOptions orElse(LoopOptions other) {
+        LoopOptions merged = copy();
+        merged.engine = engine != null ? engine : other.engine;
+        merged.parallelism = parallelism != null ? parallelism : other.parallelism;
+        merged.chunkSize = chunkSize != null ? chunkSize : other.chunkSize;
+        merged.onError = onError != null ? onError : other.onError;
+        merged.retries = retries != null ? retries : other.retries;
+        merged.backoff = retries != null ? backoff : other.backoff;
+        merged.timeout = timeout != null ? timeout : other.timeout;
+        merged.taskTimeout = taskTimeout != null ? taskTimeout : other.taskTimeout;
+        merged.retryOn = retryOn != null ? retryOn : other.retryOn;
+        merged.progress = progress != null ? progress : other.progress;
+        merged.progressInterval = progress != null ? progressInterval : other.progressInterval;
+        return merged;
     }
 
     @Override

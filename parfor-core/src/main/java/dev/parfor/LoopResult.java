@@ -6,29 +6,43 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The values and failures of a loop, each at its input's index. Immutable.
+ * The values and failures of a loop run with {@link Loop#run}, each at its input's index. Immutable.
  *
  * @param <R> the result type
  */
 public final class LoopResult<R extends @Nullable Object> {
 
     private final String loop;
-    private final List<R> values;
+    private final List<@Nullable R> values;
     private final List<TaskFailure> failures;
 
-    LoopResult(String loop, List<R> values, List<TaskFailure> failures) {
+    LoopResult(String loop, List<@Nullable R> values, List<TaskFailure> failures) {
         this.loop = loop;
         this.values = Collections.unmodifiableList(values);
         this.failures = List.copyOf(failures);
     }
 
     /**
-     * The values in input order; a failed input's slot holds the loop's fallback ({@code null} unless set).
+     * The values in input order; a failed input's slot holds {@code null}.
      *
      * @return the values, one per input
      */
-    public List<R> values() {
+    public List<@Nullable R> values() {
         return values;
+    }
+
+    /**
+     * The values in input order, with {@code fallback} in every failed input's slot.
+     *
+     * @param fallback the value for failed inputs
+     * @return a new list, one value per input
+     */
+    public List<R> valuesOr(R fallback) {
+        List<R> filled = new ArrayList<>(values);
+        for (TaskFailure failure : failures) {
+            filled.set((int) failure.index(), fallback);
+        }
+        return Collections.unmodifiableList(filled);
     }
 
     /**
@@ -50,11 +64,11 @@ public final class LoopResult<R extends @Nullable Object> {
     }
 
     /**
-     * The values, or an exception when any input failed.
+     * The values, or the exception every other terminal would have thrown.
      *
      * @return the values in input order
-     * @throws ParallelForException naming the first failed input, with its error as the cause and the other
-     *     failures suppressed
+     * @throws ParallelForException with outcome {@link LoopOutcome#PARTIAL}, naming the first failed input, with its
+     *     error as the cause, the other errors suppressed, and every failure in {@link ParallelForException#failures()}
      */
     public List<R> orThrow() {
         if (failures.isEmpty()) {

@@ -1,5 +1,9 @@
 package dev.parfor;
 
+import dev.parfor.spi.Chunk;
+import dev.parfor.spi.ChunkOutcome;
+import dev.parfor.spi.EngineStats;
+import dev.parfor.spi.Placement;
 import java.nio.channels.ClosedByInterruptException;
 import java.time.Duration;
 import java.time.Instant;
@@ -7,268 +11,347 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.Iterator;
+import java.util.ConcurrentModificationException;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One run of a loop: the engine-agnostic scheduler. It reads inputs lazily, cuts them into chunks, keeps at most
- * {@code parallelism} chunks on the engine, applies retries, timeouts and the error policy, and hands results to
- * the one thread that consumes them (the caller of {@code map}/{@code run}, or the reader of a result stream) in
- * input order or in completion order.
+ * One run of a loop: the engine-agnostic scheduler.
  *
- * <p>Dispatch happens on whichever thread notices there is room: the consumer, or a worker that has just finished a
- * chunk (so a busy loop needs no wake-up of the consumer between chunks). Inputs are therefore read under the
- * loop's lock, one thread at a time.
+ * <p>Threads and what they do:
+ *
+ * <ul>
+ *   <li>The <em>consumer</em> (the caller of a terminal, or the reader of a result stream) starts the loop, reads
+ *       lazy inputs (so a source tied to the caller's thread, such as a JPA stream in the caller's transaction, is
+ *       read there), waits, reports progress, hands results over, and ends the loop. When it is a worker of an engine
+ *       (a nested loop) or the loop runs on the caller, it also runs the loop's chunks itself.
+ *   <li><em>Dispatchers</em> (the consumer, or a worker that just finished a chunk) hand chunks to the engine while
+ *       fewer than {@code parallelism} run. Dispatch is pumped per loop ({@link #pump}): one thread at a time, and a
+ *       request made meanwhile (an engine that ran a chunk inline, inside {@code execute}) is served by the thread
+ *       already pumping.
+ *   <li>The shared <em>timer</em> only hands work off: it stops the loop at its deadline, ends an abandoned chunk's
+ *       outcome into the hand-off queue, or queues a due retry, and wakes the consumer.
+ * </ul>
+ *
+ * <p>Locking: {@code lock} guards every field marked so below. No user code (bodies, sources, listeners, predicates,
+ * executors, {@code toString}) ever runs while it is held; messages are built before taking it.
  */
-final class LoopRun<T, R> {
+final class LoopRun implements RunningLoop {
 
     private static final Logger log = LoggerFactory.getLogger(LoopRun.class);
-    /** Loops expected to take less than this in all run on the caller's thread. */
-    private static final long INLINE_NANOS = 20_000;
+    /** The consumer wakes at least this often to report progress and to check the engine still runs its chunks. */
+    private static final long WAKE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
-    private static final ThreadLocal<boolean[]> PUMPING = ThreadLocal.withInitial(() -> new boolean[1]);
+    /** How a chunk ended: values (null when written straight into the results), errors, inputs that ran, time. */
+    record Ended(
+            @Nullable Object @Nullable [] values, @Nullable Throwable @Nullable [] errors, int ran, long nanos) {
+        static final Ended NOTHING = new Ended(new Object[0], null, 0, 0);
 
-    enum Mode {
-        /** Every result is collected by the caller (map, run, forEach). */
-        ALL,
-        /** A stream in input order, with a bounded window. */
-        ORDERED,
-        /** A stream in completion order, with a bounded window. */
-        UNORDERED
+        static Ended of(ChunkOutcome outcome, int size) {
+            int ran = Math.min(outcome.ran(), size);
+            Object[] values = new Object[ran];
+            Throwable[] errors = null;
+            for (int i = 0; i < ran; i++) {
+                values[i] = outcome.value(i);
+                Throwable error = outcome.error(i);
+                if (error != null) {
+                    if (errors == null) {
+                        errors = new Throwable[ran];
+                    }
+                    errors[i] = error;
+                }
+            }
+            return new Ended(values, errors, ran, outcome.nanos());
+        }
     }
 
-    /** What the consumer receives for one input. */
-    record Slot(@Nullable Object value, @Nullable TaskFailure failure) {}
+    private record HandOff(LocalChunk chunk, Ended outcome) {}
 
     final LoopInfo info;
+    final Plan plan;
     final Chunk.Task task;
     final @Nullable Object context;
-    final long taskTimeoutNanos;
 
-    private final Engine engine;
-    private final ParallelFor owner;
-    private final String sizerKey;
-    private final ErrorPolicy policy;
-    private final int maxRetries;
-    private final long backoffNanos;
-    private final Predicate<Throwable> retryOn;
-    private final @Nullable Duration timeout;
-    private final int parallelism;
-    private final Mode mode;
-    private final long window;
-    private final @Nullable ProgressListener progress;
-    private final long progressIntervalNanos;
-    private final List<LoopListener> listeners;
-    // Captured in start(), after listeners have seen the loop, so that what they put in scope (the loop's
-    // observation) is part of the context the tasks see. Written before the first chunk is handed to the engine.
-    private List<ContextPropagator.Captured> captured = List.of();
-    private final Iterator<?> source;
-    private final @Nullable List<?> sourceList;
-    private final long knownTotal;
-    private final boolean direct;
+    private final LoopRuntime runtime;
+    private final Events events;
+    private final Inputs inputs;
+    private final Sink sink;
+    private final long total;
     private final Thread consumer;
     private final long startNanos;
-    private final boolean callerRuns;
-    private final boolean helpWhenWaiting;
+    private final boolean helps;
+    private List<ContextPropagator.Captured> captured = List.of();
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
+    private final AtomicInteger pumps = new AtomicInteger();
 
     // Guarded by lock.
-    private final Ring ring;
-    private final ChunkSizer sizer;
-    private final Set<Chunk> running = new LinkedHashSet<>();
-    private final ArrayDeque<Chunk> ready = new ArrayDeque<>();
-    private final ArrayDeque<Long> completed = new ArrayDeque<>();
+    private final Set<LocalChunk> running = new LinkedHashSet<>();
+    private final ArrayDeque<LocalChunk> ready = new ArrayDeque<>();
+    private final ArrayDeque<HandOff> handOffs = new ArrayDeque<>();
     private final List<TaskFailure> failures = new ArrayList<>();
-    // Mode ALL keeps every value here, by input index; written directly by local chunks when the size is known.
-    private @Nullable Object @Nullable [] results;
     private long read;
     private boolean exhausted;
     private int retriesWaiting;
     private boolean stopped;
     private boolean ended;
-    private @Nullable ParallelForException stopError;
-    private @Nullable TaskFailure firstFailure;
     private LoopOutcome stopOutcome = LoopOutcome.CANCELLED;
+    private @Nullable ParallelForException stopError;
     private int suppressed;
     private @Nullable ScheduledFuture<?> deadline;
-    private volatile boolean needsPump;
-    // Set, without the lock, the moment a task fails for good under FAIL_FAST: workers stop starting inputs and
-    // dispatching chunks at once instead of when the failing thread gets the lock to stop the loop.
-    volatile boolean halting;
-    private boolean interruptCallerOnExit;
+    private @Nullable Thread reading;
+    private boolean readInterrupted;
+    private boolean interruptCaller;
 
+    // Set, without the lock, the moment the loop must stop starting inputs (a task failed for good under FAIL_FAST,
+    // or the loop stopped): workers check it before each input.
+    volatile boolean halting;
     // Written under lock, read without it for progress snapshots.
     private volatile long done;
     private volatile long failed;
     private volatile long retried;
-
     private long nextProgressNanos;
 
-    LoopRun(
-            ParallelFor owner,
-            String name,
-            String engineName,
-            Engine engine,
-            Chunk.Task task,
-            @Nullable Object context,
-            Source source,
-            Settings settings,
-            Mode mode) {
-        this.owner = owner;
-        this.engine = engine;
+    private LoopRun(
+            LoopRuntime runtime, Plan plan, Inputs inputs, Chunk.Task task, @Nullable Object context, Plan.Mode mode) {
+        this.runtime = runtime;
+        this.plan = plan;
+        this.inputs = inputs;
         this.task = task;
         this.context = context;
-        this.source = source.iterator();
-        this.sourceList = source.list();
-        this.knownTotal = source.size();
-        this.mode = mode;
-        this.policy = settings.onError;
-        this.maxRetries = settings.retries;
-        this.backoffNanos = settings.backoff.toNanos();
-        this.retryOn = settings.retryOn;
-        this.timeout = settings.timeout;
-        this.taskTimeoutNanos = settings.taskTimeout == null ? 0 : settings.taskTimeout.toNanos();
-        this.parallelism = settings.parallelism;
-        this.progress = settings.progress;
-        this.progressIntervalNanos = settings.progressInterval.toNanos();
-        this.listeners = owner.listeners();
+        this.total = inputs.size();
         this.consumer = Thread.currentThread();
-        this.sizerKey = name + '@' + engineName;
-        double learned = owner.learnedNanosPerInput(sizerKey);
-        // A loop whose whole work took less than a hand-off to another thread in earlier runs runs on the caller:
-        // the latency a web request pays for a small loop is then the work itself.
-        boolean tiny = engine.isLocal()
-                && mode == Mode.ALL
-                && knownTotal >= 0
-                && taskTimeoutNanos == 0
-                && !Double.isNaN(learned)
-                && knownTotal * learned < INLINE_NANOS;
-        this.callerRuns = engine.runsOnCaller() || tiny;
-        // A worker thread that waits for a nested loop runs that loop's queued chunks itself: this is what keeps
-        // nested loops from deadlocking when every worker of the engine is busy in an outer body.
-        this.helpWhenWaiting = callerRuns || (engine.isLocal() && Chunk.onWorkerThread());
-        this.info = new LoopInfo(owner.newLoopId(), name, engineName, engine.type(), parallelism, Instant.now());
         this.startNanos = System.nanoTime();
-        this.window = mode == Mode.ALL ? Long.MAX_VALUE : Math.max(65_536L, 4L * parallelism);
-        int maxChunk;
-        if (mode != Mode.ALL) {
-            maxChunk = (int) Math.max(1, window / (4L * parallelism));
-        } else if (knownTotal >= 0 && tiny) {
-            maxChunk = (int) Math.max(1, knownTotal); // all of it on the caller: one chunk
-        } else if (knownTotal >= 0 && !engine.isLocal()) {
-            // Every chunk of a remote engine pays a network round trip: one wave of chunks, not eight.
-            maxChunk = (int) Math.max(1, Math.min(1 << 20, knownTotal / parallelism));
-        } else if (knownTotal >= 0) {
-            maxChunk = (int) Math.max(1, Math.min(1 << 20, knownTotal / (8L * parallelism)));
-        } else {
-            maxChunk = 16_384;
-        }
-        this.sizer = new ChunkSizer(
-                settings.chunkSize,
-                maxChunk,
-                learned,
-                engine.isLocal() ? ChunkSizer.TARGET_CHUNK_NANOS : ChunkSizer.REMOTE_TARGET_CHUNK_NANOS);
-        this.ring = new Ring(mode == Mode.ALL ? 16 : 1024);
-        this.direct = mode == Mode.ALL
-                && knownTotal >= 0
-                && knownTotal < Integer.MAX_VALUE - 8
-                && taskTimeoutNanos == 0
-                && engine.isLocal();
-        if (mode == Mode.ALL) {
-            this.results =
-                    new Object[(int) Math.max(0, Math.min(knownTotal >= 0 ? knownTotal : 1024, Integer.MAX_VALUE - 8))];
-        }
+        this.info = new LoopInfo(
+                runtime.newLoopId(),
+                plan.name(),
+                plan.engineName(),
+                plan.engine().type(),
+                plan.parallelism(),
+                Instant.now());
+        this.events = new Events(info, runtime.listeners, plan.progress());
+        this.sink = switch (mode) {
+            case ALL -> new Sink.Array(total, plan.direct());
+            case ORDERED -> new Sink.Window(Sink.Window.Order.INPUT);
+            case COMPLETION -> new Sink.Window(Sink.Window.Order.COMPLETION);
+            case DISCARD -> new Sink.Window(Sink.Window.Order.NONE);
+        };
+        // A worker that waits for a nested loop runs that loop's queued chunks itself: what keeps nested loops from
+        // deadlocking when every worker of the engine is busy in an outer body.
+        this.helps = plan.placement() == Placement.LOCAL && !plan.callerRuns() && LocalChunk.onWorkerThread();
+        this.exhausted = inputs instanceof Inputs.Indexed indexed && indexed.size == 0;
     }
 
-    /** The effective settings of one loop, after every layer of options has been merged. */
-    record Settings(
-            int parallelism,
-            int chunkSize,
-            ErrorPolicy onError,
-            int retries,
-            Duration backoff,
-            Predicate<Throwable> retryOn,
-            @Nullable Duration timeout,
-            @Nullable Duration taskTimeout,
-            @Nullable ProgressListener progress,
-            Duration progressInterval) {}
+    // ---------------------------------------------------------------------------------------------------------------
+    // Starting
 
-    /** The inputs: an iterator read lazily, and its size when known up front (-1 otherwise). */
-    record Source(Iterator<?> iterator, long size, @Nullable List<?> list) {
-        Source(Iterator<?> iterator, long size) {
-            this(iterator, size, null);
+    /**
+     * Plans and starts a loop on the calling thread, which becomes its consumer.
+     *
+     * @throws ParallelForException when the inputs cannot even be opened, or a context propagator fails
+     */
+    static LoopRun start(
+            LoopRuntime runtime,
+            String name,
+            LoopOptions callSite,
+            Object rawInputs,
+            Chunk.Task task,
+            @Nullable Object context,
+            Plan.Mode mode,
+            int defaultChunkSize) {
+        Inputs inputs;
+        try {
+            inputs = rawInputs instanceof Inputs prepared ? prepared : Inputs.of(rawInputs);
+        } catch (Throwable e) {
+            throw new ParallelForException(
+                    "loop '" + name + "' could not open its inputs: " + Texts.describe(e),
+                    name,
+                    LoopOutcome.FAILURE,
+                    e,
+                    List.of());
+        }
+        Plan plan = Plan.of(runtime, name, callSite, inputs.size(), mode, defaultChunkSize);
+        LoopRun run = new LoopRun(runtime, plan, inputs, task, context, mode);
+        run.begin();
+        return run;
+    }
+
+    private void begin() {
+        plan.engine().loopStarting(info, task, context); // throwing refuses the loop: the caller gets it as it is
+        try {
+            runtime.register(this);
+        } catch (RuntimeException e) {
+            engineLoopEnded();
+            throw e;
+        }
+        events.started();
+        nextProgressNanos = startNanos + plan.progressIntervalNanos();
+        if (plan.placement() == Placement.LOCAL && !plan.callerRuns()) {
+            // Captured after listeners have seen the loop, so that what they put in scope (the loop's observation) is
+            // part of the context the tasks see.
+            List<ContextPropagator.Captured> now = new ArrayList<>(runtime.propagators.size());
+            for (ContextPropagator propagator : runtime.propagators) {
+                try {
+                    now.add(Checks.notNull(propagator.capture(), "captured context"));
+                } catch (Throwable e) {
+                    fail(
+                            "loop '" + info.name() + "' could not capture the caller's context with "
+                                    + propagator.getClass().getName() + ": " + Texts.describe(e),
+                            e);
+                    return;
+                }
+            }
+            captured = now;
+        }
+        if (plan.timeout() != null) {
+            ScheduledFuture<?> timer =
+                    Timer.schedule(this::timedOut, plan.timeout().toNanos());
+            lock.lock();
+            try {
+                deadline = timer;
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
     // ---------------------------------------------------------------------------------------------------------------
-    // Start and the consumer's side
+    // The consumer's side
 
-    void start() {
-        engine.loopStarting(info, task, context);
-        try {
-            owner.register(this);
-        } catch (RuntimeException e) {
-            engine.loopEnded(info);
-            throw e;
-        }
-        for (LoopListener listener : listeners) {
+    /**
+     * Drives the loop until a result can be delivered or it ends: processes chunks the timer abandoned, reads lazy
+     * inputs, dispatches, helps, reports progress, and watches the engine. Moves up to {@code max} values into {@code
+     * out} (streams; 0 for terminals that take every value at the end).
+     *
+     * @return {@code false} once every input has ended (then call {@link #finish})
+     * @throws ParallelForException when the loop stopped early (fail-fast, timeout, cancel, interrupt); the loop has
+     *     ended by then
+     */
+    boolean await(List<@Nullable Object> out, int max) {
+        while (true) {
+            processHandOffs();
+            pump();
+            if (readInputs()) {
+                continue;
+            }
+            LocalChunk help = null;
+            lock.lock();
             try {
-                listener.loopStarted(info);
-            } catch (RuntimeException e) {
-                log.warn("LoopListener {} failed in loopStarted for loop '{}'", listener, info.name(), e);
+                if (stopped) {
+                    break;
+                }
+                if (max > 0 && sink.drain(out, max) > 0) {
+                    return true;
+                }
+                if (isComplete()) {
+                    return false;
+                }
+                if (!handOffs.isEmpty() || wantsInput()) {
+                    continue;
+                }
+                if (plan.callerRuns() || helps) {
+                    help = firstNewChunk();
+                }
+                if (help == null) {
+                    try {
+                        changed.awaitNanos(wakeNanos());
+                    } catch (InterruptedException e) {
+                        interruptCaller = true;
+                        stop(
+                                LoopOutcome.CANCELLED,
+                                new ParallelForException(
+                                        "loop '" + info.name() + "' was cancelled: the calling thread was interrupted ("
+                                                + done + " inputs done)",
+                                        info.name(),
+                                        LoopOutcome.CANCELLED,
+                                        e,
+                                        failures));
+                        continue;
+                    }
+                }
+            } finally {
+                lock.unlock();
             }
-        }
-        if (engine.isLocal() && !callerRuns) {
-            List<ContextPropagator.Captured> capturedNow = new ArrayList<>();
-            for (ContextPropagator propagator : owner.propagators()) {
-                capturedNow.add(propagator.capture());
+            if (help != null) {
+                help.run();
             }
-            captured = capturedNow;
+            periodic();
         }
-        if (timeout != null) {
-            deadline = Chunk.Timer.schedule(this::timedOut, timeout.toNanos());
-        }
-        nextProgressNanos = startNanos + progressIntervalNanos;
-    }
-
-    /** Collects every result, in input order (mode ALL). Throws as the error policy says. */
-    List<R> collect(@Nullable Object fallback, List<TaskFailure> failuresOut) {
-        List<Slot> none = new ArrayList<>(0);
-        while (awaitSlots(none, 0)) {
-            // Mode ALL delivers nothing before the end.
-        }
-        List<TaskFailure> sorted = sortedFailures();
-        Object[] values;
+        ParallelForException error;
         lock.lock();
         try {
-            values = results.length == read ? results : java.util.Arrays.copyOf(results, (int) read);
+            error = stopError;
         } finally {
             lock.unlock();
         }
-        for (TaskFailure failure : sorted) {
-            values[(int) failure.index()] = fallback;
+        if (interruptCaller) {
+            Thread.currentThread().interrupt();
         }
-        failuresOut.addAll(sorted);
-        @SuppressWarnings("unchecked")
-        List<R> list = (List<R>) java.util.Arrays.asList(values);
-        return list;
+        end(stopOutcome, error);
+        if (error != null) {
+            throw error;
+        }
+        return false;
     }
 
-    List<TaskFailure> sortedFailures() {
+    /**
+     * Ends a loop whose inputs have all ended.
+     *
+     * @param throwOnFailures whether failed inputs make an exception (every terminal but {@code run})
+     * @return the exception the caller must throw, or null
+     */
+    @Nullable
+    ParallelForException finish(boolean throwOnFailures) {
+        List<TaskFailure> sorted = failures();
+        if (sorted.isEmpty()) {
+            end(LoopOutcome.SUCCESS, null);
+            return null;
+        }
+        ParallelForException error = throwOnFailures ? partial(sorted) : null;
+        end(LoopOutcome.PARTIAL, error);
+        return error;
+    }
+
+    private ParallelForException partial(List<TaskFailure> sorted) {
+        TaskFailure first = sorted.get(0);
+        ParallelForException error = new ParallelForException(
+                Texts.failureMessage(info.name(), first, sorted.size(), total >= 0 ? total : read()),
+                info.name(),
+                LoopOutcome.PARTIAL,
+                first.error(),
+                sorted);
+        for (TaskFailure later : sorted.subList(1, Math.min(sorted.size(), Texts.MAX_SUPPRESSED + 1))) {
+            error.addSuppressed(later.error());
+        }
+        return error;
+    }
+
+    /** Every value by input index (terminals that keep them), after {@link #await} returned false. */
+    List<@Nullable Object> values() {
+        lock.lock();
+        try {
+            return ((Sink.Array) sink).values();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<TaskFailure> failures() {
         lock.lock();
         try {
             List<TaskFailure> sorted = new ArrayList<>(failures);
@@ -279,107 +362,254 @@ final class LoopRun<T, R> {
         }
     }
 
+    private long read() {
+        lock.lock();
+        try {
+            return read;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The consumer no longer wants results (a result stream closed before its end). */
+    void close() {
+        lock.lock();
+        try {
+            stop(LoopOutcome.CANCELLED, null);
+        } finally {
+            lock.unlock();
+        }
+        end(LoopOutcome.CANCELLED, null);
+    }
+
+    @Override
+    public LoopInfo info() {
+        return info;
+    }
+
+    @Override
+    public boolean cancel() {
+        return cancel("it was cancelled from outside (RunningLoop.cancel)");
+    }
+
+    /** Stops the loop from another thread; its consumer throws a CANCELLED exception saying why. */
+    boolean cancel(String why) {
+        ParallelForException error = new ParallelForException(
+                "loop '" + info.name() + "' was cancelled: " + why,
+                info.name(),
+                LoopOutcome.CANCELLED,
+                new CancellationException(why),
+                List.of());
+        lock.lock();
+        try {
+            if (stopped) {
+                return false;
+            }
+            stop(LoopOutcome.CANCELLED, error);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private long wakeNanos() {
+        long wait = WAKE_NANOS;
+        if (events.hasProgress()) {
+            wait = Math.min(wait, Math.max(1, nextProgressNanos - System.nanoTime()));
+        }
+        return wait;
+    }
+
+    /** On the consumer, outside the lock: progress reports and the check that the engine still runs what it took. */
+    private void periodic() {
+        long now = System.nanoTime();
+        if (events.hasProgress() && now >= nextProgressNanos) {
+            nextProgressNanos = now + plan.progressIntervalNanos();
+            events.progress(progress(false));
+        }
+        if (plan.placement() == Placement.LOCAL && !plan.callerRuns()) {
+            checkEngine();
+        }
+    }
+
+    /** A chunk waiting in an executor service that has terminated will never run: end the loop instead of waiting. */
+    private void checkEngine() {
+        boolean terminated;
+        try {
+            terminated = plan.engine()
+                    .stats()
+                    .flatMap(EngineStats::executorService)
+                    .map(ExecutorService::isTerminated)
+                    .orElse(false);
+        } catch (Throwable e) {
+            return; // an engine that cannot tell: the rejection of its next chunk will say it
+        }
+        if (!terminated) {
+            return;
+        }
+        ParallelForException error = new ParallelForException(
+                "loop '" + info.name() + "' was cancelled: the executor of engine '" + info.engine()
+                        + "' was shut down while chunks of the loop were waiting in it, so they can never run; shut"
+                        + " an executor down only after the loops that use it have ended",
+                info.name(),
+                LoopOutcome.CANCELLED,
+                new java.util.concurrent.RejectedExecutionException("executor terminated"),
+                List.of());
+        lock.lock();
+        try {
+            if (!stopped && firstNewChunk() != null) {
+                stop(LoopOutcome.CANCELLED, error);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void processHandOffs() {
+        List<HandOff> due;
+        lock.lock();
+        try {
+            if (handOffs.isEmpty()) {
+                return;
+            }
+            due = new ArrayList<>(handOffs);
+            handOffs.clear();
+        } finally {
+            lock.unlock();
+        }
+        for (HandOff handOff : due) {
+            chunkEnded(handOff.chunk(), handOff.outcome());
+        }
+    }
+
+    /** Under the lock: whether the consumer should read more lazy inputs now. */
+    private boolean wantsInput() {
+        if (stopped || exhausted || !(inputs instanceof Inputs.Lazy)) {
+            return false;
+        }
+        if (read - sink.low() >= plan.window()) {
+            return false;
+        }
+        return ready.size() < (plan.callerRuns() ? 1 : plan.parallelism());
+    }
+
     /**
-     * Waits until at least one result can be delivered, then moves up to {@code max} of them into {@code out}.
+     * On the consumer, outside the lock: reads one chunk of a lazy source. The timer interrupts a read that blocks
+     * past the loop's deadline.
      *
-     * @return {@code false} when the loop has ended (after the last results were moved)
-     * @throws ParallelForException when the loop stopped (fail-fast, timeout, interrupt)
+     * @return whether it read (or failed reading), so the consumer should look again at once
      */
-    boolean awaitSlots(List<Slot> out, int max) {
-        while (true) {
-            pump();
-            Chunk toRun = null;
-            lock.lock();
-            try {
-                if (stopped) {
-                    break;
-                }
-                if (max > 0) {
-                    drain(out, max);
-                    if (!out.isEmpty()) {
-                        return true;
-                    }
-                }
-                if (isComplete()) {
-                    lock.unlock();
-                    try {
-                        end(failed > 0 ? LoopOutcome.PARTIAL : LoopOutcome.SUCCESS, null);
-                    } finally {
-                        lock.lock();
-                    }
-                    return false;
-                }
-                if (helpWhenWaiting) {
-                    toRun = firstNewChunk();
-                }
-                if (toRun == null) {
-                    long waitNanos = progress == null
-                            ? TimeUnit.SECONDS.toNanos(1)
-                            : Math.max(1, nextProgressNanos - System.nanoTime());
-                    changed.awaitNanos(waitNanos);
-                }
-            } catch (InterruptedException e) {
-                callerInterrupted(e);
-                Thread.currentThread().interrupt();
-                break;
-            } finally {
-                if (lock.isHeldByCurrentThread()) {
-                    lock.unlock();
-                }
+    private boolean readInputs() {
+        int size;
+        long first;
+        lock.lock();
+        try {
+            if (!wantsInput()) {
+                return false;
             }
-            if (toRun != null) {
-                toRun.run();
-                if (callerRuns && Thread.interrupted()) {
-                    // The caller was interrupted while running a chunk itself (not by parfor): cancel the loop.
-                    lock.lock();
-                    try {
-                        callerInterrupted(new InterruptedException());
-                    } finally {
-                        lock.unlock();
-                    }
-                    Thread.currentThread().interrupt();
-                }
+            first = read;
+            size = (int) Math.max(1, Math.min(plan.sizer().next(), plan.window() - (read - sink.low())));
+            reading = Thread.currentThread();
+        } finally {
+            lock.unlock();
+        }
+        java.util.Iterator<?> iterator = ((Inputs.Lazy) inputs).iterator;
+        List<Object> batch = new ArrayList<>(Math.min(size, 1024));
+        Throwable failure = null;
+        boolean end = false;
+        try {
+            while (batch.size() < size && iterator.hasNext()) {
+                batch.add(iterator.next());
             }
-            reportProgress(false);
+            end = !iterator.hasNext();
+        } catch (Throwable e) {
+            failure = e;
         }
-        ParallelForException error = stopError;
-        if (interruptCallerOnExit) {
-            Thread.currentThread().interrupt();
+        String message = failure == null ? null : sourceMessage(first + batch.size(), failure);
+        lock.lock();
+        try {
+            reading = null;
+            if (readInterrupted) {
+                readInterrupted = false;
+                Thread.interrupted(); // ours, sent when the loop stopped during the read
+            }
+            if (stopped) {
+                return true;
+            }
+            if (!batch.isEmpty()) {
+                ready.add(new LocalChunk(this, read, batch, 1));
+                read += batch.size();
+                sink.extend(read);
+            }
+            if (failure != null) {
+                // A source that failed once is not read again: inputs after it would land at the wrong indices.
+                exhausted = true;
+                stop(LoopOutcome.FAILURE, failure(message, failure));
+            } else if (end) {
+                exhausted = true;
+            }
+            return true;
+        } finally {
+            lock.unlock();
         }
-        end(stopOutcome, error);
-        if (error != null) {
-            throw error;
+    }
+
+    private String sourceMessage(long index, Throwable failure) {
+        if (failure instanceof ConcurrentModificationException) {
+            return "loop '" + info.name() + "' failed reading input #" + index + ": its input collection was modified"
+                    + " while the loop ran (" + Texts.describe(failure) + "); do not change a loop's inputs while it"
+                    + " runs, or pass a copy such as List.copyOf(inputs)";
         }
-        return false;
+        return "loop '" + info.name() + "' failed reading input #" + index + " from its source: "
+                + Texts.describe(failure);
+    }
+
+    /** A worker could not read an input of a random-access list (it changed under the loop): the loop fails. */
+    void inputsFailed(long index, Throwable error) {
+        String message = sourceMessage(index, error);
+        lock.lock();
+        try {
+            if (!stopped) {
+                stop(LoopOutcome.FAILURE, failure(message, error));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void contextCloseFailed(Throwable error) {
+        log.warn(
+                "loop '{}': restoring a worker's context after a chunk failed: {}",
+                info.name(),
+                Texts.describe(error),
+                error);
+    }
+
+    private void fail(String message, Throwable cause) {
+        lock.lock();
+        try {
+            stop(LoopOutcome.FAILURE, failure(message, cause));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private ParallelForException failure(@Nullable String message, Throwable cause) {
+        return new ParallelForException(
+                message == null ? "loop '" + info.name() + "' failed" : message,
+                info.name(),
+                LoopOutcome.FAILURE,
+                cause,
+                failures);
     }
 
     /** Under the lock: every input has been read and has ended. */
     private boolean isComplete() {
-        return exhausted && running.isEmpty() && ready.isEmpty() && retriesWaiting == 0;
+        return exhausted && running.isEmpty() && ready.isEmpty() && retriesWaiting == 0 && handOffs.isEmpty();
     }
 
-    private void drain(List<Slot> out, int max) {
-        if (mode == Mode.UNORDERED) {
-            while (out.size() < max && !completed.isEmpty()) {
-                long index = completed.poll();
-                out.add(slot(index));
-                ring.take(index);
-            }
-            return;
-        }
-        while (out.size() < max && ring.low() < read && ring.state(ring.low()) != Ring.PENDING) {
-            out.add(slot(ring.low()));
-            ring.advance();
-        }
-    }
-
-    private Slot slot(long index) {
-        Object value = ring.value(index);
-        return ring.state(index) == Ring.FAILED ? new Slot(null, (TaskFailure) value) : new Slot(value, null);
-    }
-
-    private @Nullable Chunk firstNewChunk() {
-        for (Chunk chunk : running) {
+    private @Nullable LocalChunk firstNewChunk() {
+        for (LocalChunk chunk : running) {
             if (chunk.isNew()) {
                 return chunk;
             }
@@ -387,20 +617,438 @@ final class LoopRun<T, R> {
         return null;
     }
 
-    /** Ends the loop early because the consumer no longer wants results (a stream closed before its end). */
-    void cancel() {
+    // ---------------------------------------------------------------------------------------------------------------
+    // Dispatch
+
+    /**
+     * Hands chunks to the engine while fewer than {@code parallelism} run. Any thread but the timer may call it,
+     * never under the lock. One thread pumps a loop at a time; a call made while another pumps (an engine that ran a
+     * chunk inline inside {@code execute}, or a worker finishing) is folded into that pump's next round.
+     */
+    void pump() {
+        if (pumps.getAndIncrement() != 0) {
+            return;
+        }
+        int missed = 1;
+        do {
+            List<LocalChunk> toSubmit = null;
+            lock.lock();
+            try {
+                boolean added = false;
+                while (!stopped && !halting && running.size() < plan.parallelism()) {
+                    LocalChunk chunk = ready.poll();
+                    if (chunk == null) {
+                        chunk = cutIndexed();
+                    }
+                    if (chunk == null) {
+                        break;
+                    }
+                    running.add(chunk);
+                    added = true;
+                    if (!plan.callerRuns()) {
+                        if (toSubmit == null) {
+                            toSubmit = new ArrayList<>(Math.min(plan.parallelism(), 64));
+                        }
+                        toSubmit.add(chunk);
+                    }
+                }
+                if (added && (plan.callerRuns() || helps)) {
+                    changed.signalAll();
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (toSubmit != null) {
+                for (LocalChunk chunk : toSubmit) {
+                    submit(chunk);
+                }
+            }
+            missed = pumps.addAndGet(-missed);
+        } while (missed != 0);
+    }
+
+    private void submit(LocalChunk chunk) {
+        try {
+            plan.engine().execute(chunk);
+        } catch (Throwable e) {
+            ParallelForException error = new ParallelForException(
+                    "loop '" + info.name() + "' was cancelled: engine '" + info.engine() + "' rejected a task ("
+                            + Texts.describe(e) + "); it is shut down or its queue is full",
+                    info.name(),
+                    LoopOutcome.CANCELLED,
+                    e,
+                    List.of());
+            lock.lock();
+            try {
+                if (!stopped) {
+                    stop(LoopOutcome.CANCELLED, error);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Under the lock: the next chunk of a random-access list, or null. No user code: the view is made by the runner. */
+    private @Nullable LocalChunk cutIndexed() {
+        if (exhausted || !(inputs instanceof Inputs.Indexed indexed)) {
+            return null;
+        }
+        long room = plan.window() - (read - sink.low());
+        int size = (int) Math.min(Math.min(plan.sizer().next(), indexed.size - read), room);
+        if (size <= 0) {
+            return null;
+        }
+        LocalChunk chunk =
+                new LocalChunk(this, read, indexed.list, (int) read, size, 1, read == 0 && size == indexed.size);
+        read += size;
+        sink.extend(read);
+        if (read >= indexed.size) {
+            exhausted = true;
+        }
+        return chunk;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Worker side
+
+    /** The array a local chunk writes its values into directly, or null. Read without the lock: never replaced. */
+    @Nullable
+    Object @Nullable [] directArray(long firstIndex, int size) {
+        return sink instanceof Sink.Array array ? array.directArray(firstIndex, size) : null;
+    }
+
+    ContextPropagator.Scope installContext() {
+        if (captured.isEmpty()) {
+            return () -> {};
+        }
+        List<ContextPropagator.Scope> scopes = new ArrayList<>(captured.size());
+        try {
+            for (ContextPropagator.Captured c : captured) {
+                scopes.add(Checks.notNull(c.install(), "installed context"));
+            }
+        } catch (Throwable e) {
+            closeAll(scopes);
+            throw e;
+        }
+        return () -> closeAll(scopes);
+    }
+
+    private static void closeAll(List<ContextPropagator.Scope> scopes) {
+        Throwable first = null;
+        for (int i = scopes.size() - 1; i >= 0; i--) {
+            try {
+                scopes.get(i).close();
+            } catch (Throwable e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first instanceof RuntimeException e) {
+            throw e;
+        } else if (first instanceof Error e) {
+            throw e;
+        }
+    }
+
+    /** On the timer: a chunk abandoned after a task timeout. The consumer processes it. */
+    void handOff(LocalChunk chunk, Ended outcome) {
         lock.lock();
         try {
-            if (!stopped) {
-                stop(LoopOutcome.CANCELLED, null);
+            handOffs.add(new HandOff(chunk, outcome));
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A chunk ended: decide retries (outside the lock: the predicate is user code), record values and failures, apply
+     * the error policy, tell listeners, and refill the engine. Runs on the thread that ran the chunk, the consumer (a
+     * chunk the timer abandoned), or a remote engine's callback thread.
+     */
+    void chunkEnded(LocalChunk chunk, Ended outcome) {
+        int ran = Math.min(outcome.ran(), chunk.size);
+        Throwable[] errors = outcome.errors();
+        boolean callerInterrupted = false;
+        Object[] retry = null; // per input: a one-element array holding the input to retry
+        TaskFailure[] finals = null;
+        ParallelForException failFast = null;
+        boolean stopping = halting;
+        if (errors != null) {
+            List<?> inputs = null;
+            for (int i = 0; i < ran; i++) {
+                Throwable error = errors[i];
+                if (error == null) {
+                    continue;
+                }
+                if (plan.callerRuns()
+                        && Thread.currentThread() == consumer
+                        && isInterruption(error)
+                        && !chunk.interruptedByLoop()) {
+                    callerInterrupted = true; // the caller itself was interrupted while running a task: cancel
+                    continue;
+                }
+                if (stopping && chunk.isCancelled()) {
+                    continue;
+                }
+                if (inputs == null) {
+                    inputs = safeInputs(chunk);
+                }
+                Object input = inputAt(inputs, i);
+                if (!stopping && willRetry(chunk, error)) {
+                    if (retry == null) {
+                        retry = new Object[ran];
+                    }
+                    retry[i] = new Object[] {input};
+                    continue;
+                }
+                if (finals == null) {
+                    finals = new TaskFailure[ran];
+                }
+                finals[i] = new TaskFailure(chunk.firstIndex + i, input, error, chunk.attempt);
+                if (plan.policy() == ErrorPolicy.FAIL_FAST && failFast == null) {
+                    halting = true;
+                    failFast = new ParallelForException(
+                            Texts.failureMessage(info.name(), finals[i], 1, total),
+                            info.name(),
+                            LoopOutcome.FAILURE,
+                            error,
+                            List.of(finals[i]));
+                }
+            }
+        }
+        if (callerInterrupted) {
+            interruptCaller = true;
+        }
+        // The rest of a chunk that stopped early is copied now, outside the lock: reading it may call user code.
+        List<?> rest = ran < chunk.size ? restOf(chunk, ran) : null;
+        int ok = 0;
+        int failedNow = 0;
+        int timedOutNow = 0;
+        int retriedNow = 0;
+        int cancelledNow = 0;
+        lock.lock();
+        try {
+            if (ended) {
+                running.remove(chunk);
+                return;
+            }
+            Object[] values = outcome.values();
+            for (int i = 0; i < ran; i++) {
+                long index = chunk.firstIndex + i;
+                Throwable error = errors == null ? null : errors[i];
+                if (error == null) {
+                    if (!stopped) {
+                        if (values != null) {
+                            sink.value(index, values[i]);
+                        } else if (!(sink instanceof Sink.Array)) {
+                            sink.value(index, null);
+                        }
+                        done++;
+                        ok++;
+                    }
+                    continue;
+                }
+                if (retry != null && retry[i] != null && !stopped) {
+                    retriedNow++;
+                    retried++;
+                    Object input = ((Object[]) retry[i])[0];
+                    scheduleRetry(new LocalChunk(this, index, Collections.singletonList(input), chunk.attempt + 1));
+                    continue;
+                }
+                TaskFailure failure = finals == null ? null : finals[i];
+                if (failure == null) {
+                    cancelledNow++; // interrupted because the loop stopped, or the caller's own interrupt
+                    continue;
+                }
+                failedNow++;
+                if (error instanceof TimeoutException) {
+                    timedOutNow++;
+                }
+                if (stopped) {
+                    if (stopOutcome == LoopOutcome.FAILURE
+                            && stopError != null
+                            && suppressed++ < Texts.MAX_SUPPRESSED) {
+                        stopError.addSuppressed(error);
+                    }
+                    continue;
+                }
+                failed++;
+                done++;
+                failures.add(failure);
+                sink.failed(index);
+            }
+            if (callerInterrupted && !stopped) {
+                stop(
+                        LoopOutcome.CANCELLED,
+                        new ParallelForException(
+                                "loop '" + info.name() + "' was cancelled: the calling thread was interrupted (" + done
+                                        + " inputs done)",
+                                info.name(),
+                                LoopOutcome.CANCELLED,
+                                new InterruptedException("the calling thread was interrupted"),
+                                failures));
+            }
+            if (failFast != null && !stopped) {
+                stop(LoopOutcome.FAILURE, failFast);
+            }
+            if (rest != null && !stopped) {
+                // The chunk stopped early (a task timed out, failed under FAIL_FAST and will be retried, or a remote
+                // member gave up): run the rest again.
+                ready.addFirst(new LocalChunk(this, chunk.firstIndex + ran, rest, chunk.attempt));
+            }
+            if (chunk.attempt == 1 && ran > 0 && errors == null) {
+                plan.sizer().record(ran, outcome.nanos());
             }
         } finally {
             lock.unlock();
         }
-        end(LoopOutcome.CANCELLED, null);
+        events.tasks(TaskOutcome.SUCCESS, ok, outcome.nanos());
+        events.tasks(TaskOutcome.FAILURE, failedNow - timedOutNow, 0);
+        events.tasks(TaskOutcome.TIMEOUT, timedOutNow, 0);
+        events.tasks(TaskOutcome.RETRY, retriedNow, 0);
+        events.tasks(TaskOutcome.CANCELLED, cancelledNow, 0);
+        // Only now does the chunk stop counting as running, so the loop cannot end before its task events are out.
+        lock.lock();
+        try {
+            running.remove(chunk);
+            if (sink instanceof Sink.Window || plan.callerRuns() || helps || isComplete() || wantsInput()) {
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (!plan.callerRuns()) {
+            pump();
+        }
     }
 
-    /** Runs once: unregisters, reports the final progress and tells listeners. */
+    private static @Nullable List<?> safeInputs(LocalChunk chunk) {
+        try {
+            return chunk.inputs();
+        } catch (Throwable e) {
+            return null;
+        }
+    }
+
+    private static @Nullable Object inputAt(@Nullable List<?> inputs, int offset) {
+        try {
+            return inputs == null ? null : inputs.get(offset);
+        } catch (Throwable e) {
+            return null;
+        }
+    }
+
+    /** The inputs of a chunk from {@code offset} on, copied so that the rest runs without touching the source again. */
+    private static List<?> restOf(LocalChunk chunk, int offset) {
+        List<?> inputs = safeInputs(chunk);
+        if (inputs == null) {
+            return Collections.nCopies(chunk.size - offset, null);
+        }
+        try {
+            return new ArrayList<>(inputs.subList(offset, chunk.size));
+        } catch (Throwable e) {
+            return Collections.nCopies(chunk.size - offset, null);
+        }
+    }
+
+    private boolean willRetry(LocalChunk chunk, Throwable error) {
+        if (chunk.attempt > plan.retries()) {
+            return false;
+        }
+        try {
+            return plan.retryOn().test(error);
+        } catch (Throwable e) {
+            log.warn("retry predicate of loop '{}' failed; not retrying: {}", info.name(), Texts.describe(e), e);
+            return false;
+        }
+    }
+
+    /** Under the lock. A due retry is queued by the timer and dispatched by the consumer or a worker, never the timer. */
+    private void scheduleRetry(LocalChunk retry) {
+        long delay = plan.backoffFor(retry.attempt - 1);
+        if (delay <= 0) {
+            ready.add(retry);
+            return;
+        }
+        retriesWaiting++;
+        Timer.schedule(() -> retryDue(retry), delay);
+    }
+
+    private void retryDue(LocalChunk retry) {
+        lock.lock();
+        try {
+            retriesWaiting--;
+            if (!stopped) {
+                ready.add(retry);
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static boolean isInterruption(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof ClosedByInterruptException) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Stopping
+
+    /** On the timer: the loop's deadline passed. Builds no message from user objects. */
+    private void timedOut() {
+        String of = total >= 0 ? " of " + total : "";
+        lock.lock();
+        try {
+            if (stopped) {
+                return;
+            }
+            stop(
+                    LoopOutcome.TIMEOUT,
+                    new ParallelForException(
+                            "loop '" + info.name() + "' timed out after " + plan.timeout() + " with " + done + of
+                                    + " inputs done; raise its timeout or lower the work per loop",
+                            info.name(),
+                            LoopOutcome.TIMEOUT,
+                            new TimeoutException("loop timeout of " + plan.timeout() + " elapsed"),
+                            failures));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under the lock: stops dispatch, cancels what runs, interrupts a blocked read, wakes the consumer. */
+    private void stop(LoopOutcome outcome, @Nullable ParallelForException error) {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        halting = true;
+        stopOutcome = outcome;
+        stopError = error;
+        for (LocalChunk chunk : running) {
+            chunk.cancel();
+        }
+        ready.clear();
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
+        if (reading != null) {
+            readInterrupted = true;
+            reading.interrupt();
+        }
+        changed.signalAll();
+    }
+
+    /** Runs once: unregisters, tells the engine, reports the final progress and tells listeners. */
     private void end(LoopOutcome outcome, @Nullable Throwable error) {
         lock.lock();
         try {
@@ -408,11 +1056,9 @@ final class LoopRun<T, R> {
                 return;
             }
             ended = true;
-            if (!stopped) {
-                stopped = true;
-                stopOutcome = outcome;
-            }
-            for (Chunk chunk : running) {
+            stopped = true;
+            halting = true;
+            for (LocalChunk chunk : running) {
                 chunk.cancel();
             }
             ready.clear();
@@ -422,503 +1068,45 @@ final class LoopRun<T, R> {
         } finally {
             lock.unlock();
         }
-        owner.unregister(this);
+        runtime.unregister(this);
+        engineLoopEnded();
+        double learned = plan.sizer().nanosPerInput();
+        if (!Double.isNaN(learned)) {
+            runtime.learn(plan.sizer().key, learned);
+        }
+        events.finished(outcome, error, progress(true));
+    }
+
+    private void engineLoopEnded() {
         try {
-            engine.loopEnded(info);
-        } catch (RuntimeException e) {
-            log.warn("engine '{}' failed to clean up after loop '{}'", info.engine(), info.name(), e);
-        }
-        if (!Double.isNaN(sizer.nanosPerInput())) {
-            owner.learn(sizerKey, sizer.nanosPerInput());
-        }
-        Progress last = progress(true);
-        for (LoopListener listener : listeners) {
-            try {
-                listener.loopFinished(info, outcome, error, last);
-            } catch (RuntimeException e) {
-                log.warn("LoopListener {} failed in loopFinished for loop '{}'", listener, info.name(), e);
-            }
-        }
-        if (progress != null) {
-            callProgress(last);
+            plan.engine().loopEnded(info);
+        } catch (Throwable e) {
+            log.warn(
+                    "engine '{}' failed to clean up after loop '{}': {}",
+                    info.engine(),
+                    info.name(),
+                    Texts.describe(e),
+                    e);
         }
     }
 
-    private void reportProgress(boolean force) {
-        if (progress == null) {
-            return;
-        }
-        long now = System.nanoTime();
-        if (force || now >= nextProgressNanos) {
-            nextProgressNanos = now + progressIntervalNanos;
-            callProgress(progress(false));
-        }
-    }
-
-    private void callProgress(Progress snapshot) {
-        try {
-            progress.onProgress(snapshot);
-        } catch (RuntimeException e) {
-            log.warn("ProgressListener failed for loop '{}'", info.name(), e);
-        }
+    @Override
+    public Progress progress() {
+        return progress(false);
     }
 
     Progress progress(boolean finished) {
-        long total = knownTotal >= 0 ? knownTotal : (exhausted ? read : -1);
+        long known = total >= 0 ? total : (exhausted ? read : -1);
         return new Progress(
                 info.id(),
                 info.name(),
                 info.engine(),
-                total >= 0 ? OptionalLong.of(total) : OptionalLong.empty(),
+                known >= 0 ? OptionalLong.of(known) : OptionalLong.empty(),
                 done,
                 failed,
                 retried,
                 info.startedAt(),
                 Duration.ofNanos(System.nanoTime() - startNanos),
                 finished);
-    }
-
-    // ---------------------------------------------------------------------------------------------------------------
-    // Dispatch
-
-    /** Puts chunks on the engine while there is room. Safe to call from any thread; re-entrant calls are folded. */
-    void pump() {
-        boolean[] pumping = PUMPING.get();
-        if (pumping[0]) {
-            // An engine ran a chunk inline inside execute(); the outer pump continues where this one would.
-            needsPump = true;
-            return;
-        }
-        pumping[0] = true;
-        try {
-            do {
-                needsPump = false;
-                List<Chunk> toSubmit = null;
-                lock.lock();
-                try {
-                    while (!stopped && !halting && running.size() < parallelism) {
-                        Chunk chunk = ready.poll();
-                        if (chunk == null) {
-                            chunk = readChunk();
-                        }
-                        if (chunk == null) {
-                            break;
-                        }
-                        running.add(chunk);
-                        if (!callerRuns) {
-                            if (toSubmit == null) {
-                                toSubmit = new ArrayList<>(Math.min(parallelism, 64));
-                            }
-                            toSubmit.add(chunk);
-                        }
-                    }
-                    if (callerRuns && !running.isEmpty()) {
-                        changed.signalAll();
-                    }
-                } finally {
-                    lock.unlock();
-                }
-                if (toSubmit != null) {
-                    for (Chunk chunk : toSubmit) {
-                        submit(chunk);
-                    }
-                }
-            } while (needsPump);
-        } finally {
-            pumping[0] = false;
-        }
-    }
-
-    private void submit(Chunk chunk) {
-        try {
-            engine.execute(chunk);
-        } catch (RuntimeException e) {
-            lock.lock();
-            try {
-                if (!stopped) {
-                    stop(
-                            LoopOutcome.CANCELLED,
-                            "loop '" + info.name() + "' was cancelled: engine '" + info.engine()
-                                    + "' rejected a task (" + e.getMessage()
-                                    + "); it is shut down or its queue is full",
-                            e);
-                }
-            } finally {
-                lock.unlock();
-            }
-        }
-    }
-
-    /** Reads the next chunk of inputs, under the lock. Returns null when there is none or the window is full. */
-    private @Nullable Chunk readChunk() {
-        if (exhausted || read - ring.low() >= window) {
-            return null;
-        }
-        int size = (int) Math.min(sizer.next(), window - (read - ring.low()));
-        List<?> inputs;
-        if (sourceList != null) {
-            // A random-access list: chunks are views, nothing is copied.
-            int from = (int) read;
-            int to = (int) Math.min(sourceList.size(), (long) from + size);
-            inputs = sourceList.subList(from, to);
-            if (to >= sourceList.size()) {
-                exhausted = true;
-            }
-        } else {
-            List<Object> copied = new ArrayList<>(Math.min(size, 1024));
-            try {
-                while (copied.size() < size && source.hasNext()) {
-                    copied.add(source.next());
-                }
-                if (!source.hasNext()) {
-                    exhausted = true;
-                }
-            } catch (RuntimeException e) {
-                exhausted = true;
-                stop(
-                        LoopOutcome.FAILURE,
-                        "loop '" + info.name() + "' failed reading input #" + (read + copied.size())
-                                + " from its source: " + e,
-                        e);
-                return null;
-            }
-            inputs = copied;
-        }
-        if (inputs.isEmpty()) {
-            return null;
-        }
-        long first = read;
-        read += inputs.size();
-        if (mode == Mode.ALL) {
-            if (read > results.length) {
-                results = java.util.Arrays.copyOf(
-                        results, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(read, 2L * results.length)));
-            }
-        } else {
-            ring.extendTo(read);
-        }
-        return new Chunk(this, first, inputs, 1);
-    }
-
-    /** The array local chunks write values into directly, or null when they must hand values back. */
-    @Nullable
-    Object @Nullable [] directResults() {
-        return direct ? results : null;
-    }
-
-    // ---------------------------------------------------------------------------------------------------------------
-    // Worker side
-
-    ContextPropagator.Scope installContext() {
-        if (captured.isEmpty()) {
-            return () -> {};
-        }
-        List<ContextPropagator.Scope> scopes = new ArrayList<>(captured.size());
-        for (ContextPropagator.Captured c : captured) {
-            scopes.add(c.install());
-        }
-        return () -> {
-            for (int i = scopes.size() - 1; i >= 0; i--) {
-                scopes.get(i).close();
-            }
-        };
-    }
-
-    /** A task failed on a worker: under FAIL_FAST, stop the loop now rather than when the chunk ends. */
-    void taskFailedEarly(Chunk chunk, long index, @Nullable Object input, Throwable error) {
-        if (callerRuns && Thread.currentThread() == consumer && isInterruption(error) && !chunk.interruptedByLoop()) {
-            // The caller itself was interrupted while running a task on its own thread: cancel, do not fail.
-            lock.lock();
-            try {
-                interruptCallerOnExit = true;
-                callerInterrupted(error);
-            } finally {
-                lock.unlock();
-            }
-            return;
-        }
-        if (policy != ErrorPolicy.FAIL_FAST || willRetry(chunk, error)) {
-            return;
-        }
-        halting = true;
-        lock.lock();
-        try {
-            if (!stopped) {
-                failFast(new TaskFailure(index, input, error, chunk.attempt));
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private boolean willRetry(Chunk chunk, Throwable error) {
-        if (chunk.attempt > maxRetries) {
-            return false;
-        }
-        try {
-            return retryOn.test(error);
-        } catch (RuntimeException e) {
-            log.warn("retry predicate of loop '{}' failed; not retrying", info.name(), e);
-            return false;
-        }
-    }
-
-    /** A chunk ended: record its results, schedule retries, apply the error policy and refill the engine. */
-    void chunkEnded(Chunk chunk, Chunk.Outcome outcome) {
-        int ok = 0;
-        int failedNow = 0;
-        int retriedNow = 0;
-        int cancelledNow = 0;
-        int timedOutNow = 0;
-        List<Chunk> retryNow = null;
-        lock.lock();
-        try {
-            if (ended) {
-                running.remove(chunk);
-                return;
-            }
-            int size = chunk.inputs.size();
-            boolean clean = outcome.errors == null && outcome.values == null && mode == Mode.ALL;
-            if (clean && !stopped) {
-                // Every value is already in place: count the chunk at once, not input by input under the lock.
-                done += outcome.ran;
-                ok = outcome.ran;
-            }
-            for (int i = clean ? outcome.ran : 0; i < outcome.ran; i++) {
-                long index = chunk.firstIndex + i;
-                Throwable error = outcome.errors == null ? null : outcome.errors[i];
-                if (error == null) {
-                    if (stopped) {
-                        continue;
-                    }
-                    if (mode == Mode.ALL) {
-                        if (outcome.values != null) {
-                            results[(int) index] = outcome.values[i];
-                        }
-                    } else {
-                        ring.set(index, outcome.values == null ? null : outcome.values[i], Ring.OK);
-                        if (mode == Mode.UNORDERED) {
-                            completed.add(index);
-                        }
-                    }
-                    done++;
-                    ok++;
-                    continue;
-                }
-                if (i == outcome.timedOut) {
-                    timedOutNow++;
-                }
-                if (stopped && chunk.isCancelled() && isInterruption(error)) {
-                    cancelledNow++;
-                    continue;
-                }
-                Object input = chunk.inputs.get(i);
-                if (!stopped && willRetry(chunk, error)) {
-                    retriedNow++;
-                    retried++;
-                    Chunk retry = new Chunk(this, index, Collections.singletonList(input), chunk.attempt + 1);
-                    long delay = backoffFor(chunk.attempt);
-                    if (delay <= 0) {
-                        if (retryNow == null) {
-                            retryNow = new ArrayList<>();
-                        }
-                        retryNow.add(retry);
-                    } else {
-                        retriesWaiting++;
-                        Chunk.Timer.schedule(() -> retryDue(retry), delay);
-                    }
-                    continue;
-                }
-                failedNow++;
-                if (stopped) {
-                    if (firstFailure != null && firstFailure.error() == error) {
-                        // Reported early by the worker, which stopped the loop; count it now.
-                        failed++;
-                        done++;
-                        failures.add(firstFailure);
-                    } else if (stopOutcome == LoopOutcome.FAILURE
-                            && stopError != null
-                            && suppressed++ < Texts.MAX_SUPPRESSED) {
-                        stopError.addSuppressed(error);
-                    }
-                    continue;
-                }
-                TaskFailure failure = new TaskFailure(index, input, error, chunk.attempt);
-                failed++;
-                done++;
-                failures.add(failure);
-                if (mode != Mode.ALL) {
-                    ring.set(index, failure, Ring.FAILED);
-                    if (mode == Mode.UNORDERED) {
-                        completed.add(index);
-                    }
-                }
-                if (policy == ErrorPolicy.FAIL_FAST) {
-                    failFast(failure);
-                }
-            }
-            if (outcome.ran < size && !stopped) {
-                // The chunk stopped early (its task timed out, or a remote member gave up): run the rest again.
-                ready.addFirst(new Chunk(
-                        this, chunk.firstIndex + outcome.ran, chunk.inputs.subList(outcome.ran, size), chunk.attempt));
-            }
-            if (retryNow != null) {
-                ready.addAll(retryNow);
-            }
-            if (chunk.attempt == 1 && outcome.ran > 0 && outcome.timedOut < 0) {
-                sizer.record(outcome.ran, outcome.nanos);
-            }
-        } finally {
-            lock.unlock();
-        }
-        long nanos = outcome.nanos;
-        fire(TaskOutcome.SUCCESS, ok, nanos);
-        fire(TaskOutcome.FAILURE, failedNow - timedOutNow, 0);
-        fire(TaskOutcome.TIMEOUT, timedOutNow, 0);
-        fire(TaskOutcome.RETRY, retriedNow, 0);
-        fire(TaskOutcome.CANCELLED, cancelledNow, 0);
-        // Only now does the chunk stop counting as running, so the loop cannot end before its task events are out.
-        lock.lock();
-        try {
-            running.remove(chunk);
-            // map/run/forEach wait only for the end of the loop (stops signal on their own); streams and helping
-            // workers want every chunk.
-            if (mode != Mode.ALL || helpWhenWaiting || isComplete()) {
-                changed.signalAll();
-            }
-        } finally {
-            lock.unlock();
-        }
-        if (!callerRuns) {
-            pump();
-        }
-    }
-
-    private void fire(TaskOutcome outcome, int count, long nanos) {
-        if (count <= 0) {
-            return;
-        }
-        for (LoopListener listener : listeners) {
-            try {
-                listener.tasksEnded(info, outcome, count, nanos);
-            } catch (RuntimeException e) {
-                log.warn("LoopListener {} failed in tasksEnded for loop '{}'", listener, info.name(), e);
-            }
-        }
-    }
-
-    private long backoffFor(int attempt) {
-        if (backoffNanos <= 0) {
-            return 0;
-        }
-        // Doubles per retry, capped so a large retry count cannot overflow into a negative delay.
-        return backoffNanos << Math.min(attempt - 1, 20);
-    }
-
-    private void retryDue(Chunk retry) {
-        lock.lock();
-        try {
-            retriesWaiting--;
-            if (stopped) {
-                return;
-            }
-            ready.add(retry);
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        if (!callerRuns) {
-            pump();
-        }
-    }
-
-    private static boolean isInterruption(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof InterruptedException
-                    || t instanceof ClosedByInterruptException
-                    || t instanceof java.util.concurrent.CancellationException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    // ---------------------------------------------------------------------------------------------------------------
-    // Stopping
-
-    /** Under the lock: the first failure under FAIL_FAST. */
-    private void failFast(TaskFailure failure) {
-        firstFailure = failure;
-        stop(
-                LoopOutcome.FAILURE,
-                new ParallelForException(
-                        Texts.failureMessage(info.name(), failure, 1, knownTotal),
-                        info.name(),
-                        LoopOutcome.FAILURE,
-                        failure.error(),
-                        List.of(failure)));
-    }
-
-    private void timedOut() {
-        lock.lock();
-        try {
-            if (stopped) {
-                return;
-            }
-            String total = knownTotal >= 0 ? " of " + knownTotal : "";
-            stop(
-                    LoopOutcome.TIMEOUT,
-                    "loop '" + info.name() + "' timed out after " + timeout + " with " + done + total
-                            + " inputs done; raise its timeout or lower the work per loop",
-                    new TimeoutException("loop timeout of " + timeout + " elapsed"));
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Under the lock: stops the loop with an exception for the caller that carries the failures known so far. */
-    private void stop(LoopOutcome outcome, String message, Throwable cause) {
-        stop(outcome, new ParallelForException(message, info.name(), outcome, cause, failures));
-    }
-
-    /** Under the lock: the thread running the loop was interrupted by someone other than parfor. */
-    private void callerInterrupted(Throwable cause) {
-        stop(
-                LoopOutcome.CANCELLED,
-                "loop '" + info.name() + "' was cancelled: the calling thread was interrupted (" + done
-                        + " inputs done)",
-                cause);
-    }
-
-    /** Under the lock: stops dispatch, cancels what runs, wakes the consumer. */
-    private void stop(LoopOutcome outcome, @Nullable ParallelForException error) {
-        if (stopped) {
-            return;
-        }
-        stopped = true;
-        halting = true;
-        stopOutcome = outcome;
-        stopError = error;
-        for (Chunk chunk : running) {
-            chunk.cancel();
-        }
-        ready.clear();
-        if (deadline != null) {
-            deadline.cancel(false);
-        }
-        changed.signalAll();
-    }
-
-    /** Cancels a running loop from outside (the engine or the application is shutting down). */
-    void abort(String why) {
-        lock.lock();
-        try {
-            stop(
-                    LoopOutcome.CANCELLED,
-                    "loop '" + info.name() + "' was cancelled: " + why,
-                    new java.util.concurrent.CancellationException(why));
-        } finally {
-            lock.unlock();
-        }
     }
 }

@@ -1,17 +1,16 @@
 package dev.parfor;
 
+import dev.parfor.spi.Engine;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs the body of a for loop over many inputs at once, on an engine chosen by configuration, and returns the
@@ -28,53 +27,22 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
- * <p>Each method runs one loop and blocks until it ends; a loop is named after the calling method unless
- * {@link #loop(String)} names it. Thread-safe: one instance serves every thread of an application. Closing it
- * cancels running loops and closes the engines it was given.
+ * <p>{@code map} here runs an unnamed loop with the options configuration gives it; every other terminal ({@code
+ * run}, {@code forEach}, {@code stream}, ...), and every option, starts from {@link #loop(String)} (or {@link
+ * #loop()} for an unnamed one). An unnamed loop is named after
+ * the calling method in lower-case kebab form ({@code ReportService.renderAll} runs {@code
+ * report-service-render-all}), so its name works as a configuration key. Each terminal blocks until its loop ends;
+ * see {@link Loop} for the error policy of each terminal and for what holds on every engine.
+ *
+ * <p>Thread-safe: one instance serves every thread of an application. Closing it cancels running loops and closes
+ * the engines it owns.
  */
 public final class ParallelFor implements AutoCloseable {
 
-    /** What the views from {@link #using(String)} share with the instance they came from. */
-    private static final class Shared {
-        final Map<String, Engine> engines;
-        final Map<String, LoopOptions> engineDefaults;
-        final Map<String, LoopOptions> loopOptions;
-        final List<LoopListener> listeners;
-        final List<ContextPropagator> propagators;
-        final @Nullable ProgressListener progress;
-        final Duration progressInterval;
-        final boolean ownsEngines;
-        final Set<LoopRun<?, ?>> running = ConcurrentHashMap.newKeySet();
-        final Map<String, Double> learned = new ConcurrentHashMap<>();
-        volatile boolean closed;
+    private final LoopRuntime runtime;
 
-        Shared(Builder builder) {
-            this.engines = Collections.unmodifiableMap(new LinkedHashMap<>(builder.engines));
-            this.engineDefaults = Map.copyOf(builder.engineDefaults);
-            this.loopOptions = new ConcurrentHashMap<>(builder.loopOptions);
-            this.listeners = new CopyOnWriteArrayList<>(builder.listeners);
-            List<ContextPropagator> propagators = new ArrayList<>();
-            propagators.add(new MdcPropagator());
-            propagators.addAll(builder.propagators);
-            this.propagators = List.copyOf(propagators);
-            this.progress = builder.progress;
-            this.progressInterval = builder.progressInterval;
-            this.ownsEngines = builder.ownsEngines;
-        }
-    }
-
-    private static final String JVM_ID = Long.toHexString(new java.security.SecureRandom().nextLong());
-    private static final java.util.concurrent.atomic.AtomicLong LOOP_COUNTER =
-            new java.util.concurrent.atomic.AtomicLong();
-
-    private final Shared shared;
-    private final String defaultEngine;
-    private final boolean view;
-
-    private ParallelFor(Shared shared, String defaultEngine, boolean view) {
-        this.shared = shared;
-        this.defaultEngine = defaultEngine;
-        this.view = view;
+    private ParallelFor(LoopRuntime runtime) {
+        this.runtime = runtime;
     }
 
     /**
@@ -102,11 +70,20 @@ public final class ParallelFor implements AutoCloseable {
      * Starts a named loop: set its options, then call a terminal such as {@link Loop#map} or {@link Loop#run}.
      * Options that configuration sets for this name ({@link Builder#loopOptions}) beat the ones set in code.
      *
-     * @param name the loop's name, used in logs, metrics and the actuator; keep the set of names small
-     * @return the loop, for one run
+     * @param name the loop's name, used in logs, metrics, configuration and the actuator; keep the set of names small
+     * @return the loop, for one or more runs
      */
     public Loop loop(String name) {
-        return new Loop(this, Checks.name(name, "name"));
+        return new Loop(runtime, Checks.name(name, "name"));
+    }
+
+    /**
+     * Starts a loop named after the calling method, to set options or use a terminal this class has no shortcut for.
+     *
+     * @return the loop, for one or more runs
+     */
+    public Loop loop() {
+        return new Loop(runtime, null);
     }
 
     /**
@@ -117,26 +94,11 @@ public final class ParallelFor implements AutoCloseable {
      * @param <T> the input type
      * @param <R> the result type
      * @return one result per input, in input order; {@code null} results are kept
-     * @throws ParallelForException when an input fails (see {@link ErrorPolicy#FAIL_FAST})
+     * @throws ParallelForException when an input fails, and on timeout or cancellation
      */
     public <T extends @Nullable Object, R extends @Nullable Object> List<R> map(
             Iterable<? extends T> inputs, Body<? super T, ? extends R> body) {
-        return new Loop(this, null).map(inputs, body);
-    }
-
-    /**
-     * Applies {@code body} to every input of a stream or iterator-backed source, in parallel.
-     *
-     * @param inputs the inputs, read lazily, once
-     * @param body what runs for one input
-     * @param <T> the input type
-     * @param <R> the result type
-     * @return one result per input, in input order
-     * @throws ParallelForException when an input fails
-     */
-    public <T extends @Nullable Object, R extends @Nullable Object> List<R> map(
-            Stream<? extends T> inputs, Body<? super T, ? extends R> body) {
-        return new Loop(this, null).map(inputs, body);
+        return new Loop(runtime, null).map(inputs, body);
     }
 
     /**
@@ -150,124 +112,43 @@ public final class ParallelFor implements AutoCloseable {
      * @param <C> the context type
      * @param <R> the result type
      * @return one result per input, in input order
-     * @throws ParallelForException when an input fails
+     * @throws ParallelForException when an input fails, and on timeout or cancellation
      */
     public <T extends @Nullable Object, C extends @Nullable Object, R extends @Nullable Object> List<R> map(
             Iterable<? extends T> inputs, C context, Body.WithContext<? super T, ? super C, ? extends R> body) {
-        return new Loop(this, null).map(inputs, context, body);
+        return new Loop(runtime, null).map(inputs, context, body);
     }
 
     /**
-     * Runs {@code body} for every input, in parallel.
+     * Applies {@code body} to every input of a stream, read lazily on this thread.
      *
      * @param inputs the inputs
      * @param body what runs for one input
      * @param <T> the input type
-     * @throws ParallelForException when an input fails
-     */
-    public <T extends @Nullable Object> void forEach(Iterable<? extends T> inputs, Body.Action<? super T> body) {
-        new Loop(this, null).forEach(inputs, body);
-    }
-
-    /**
-     * Applies {@code body} to every pair of the Cartesian product, in row-major order: {@code (a0,b0), (a0,b1), ...}.
-     *
-     * @param as the first inputs
-     * @param bs the second inputs
-     * @param body what runs for one pair
-     * @param <A> the first input type
-     * @param <B> the second input type
-     * @param <R> the result type
-     * @return {@code as.size() * bs.size()} results, row-major
-     * @throws ParallelForException when a pair fails
-     */
-    public <A extends @Nullable Object, B extends @Nullable Object, R extends @Nullable Object> List<R> product(
-            Iterable<? extends A> as, Iterable<? extends B> bs, Body.Pair<? super A, ? super B, ? extends R> body) {
-        return new Loop(this, null).product(as, bs, body);
-    }
-
-    /**
-     * Applies {@code body} to every combination of the given axes, in row-major order (the last axis varies
-     * fastest).
-     *
-     * @param axes the axes; each combination is passed as a list with one element per axis
-     * @param body what runs for one combination
-     * @param <R> the result type
-     * @return one result per combination, row-major
-     * @throws ParallelForException when a combination fails
-     */
-    public <R extends @Nullable Object> List<R> product(
-            List<? extends Iterable<?>> axes, Body<List<@Nullable Object>, ? extends R> body) {
-        return new Loop(this, null).product(axes, body);
-    }
-
-    /**
-     * Applies {@code body} to every input and its index, in parallel.
-     *
-     * @param inputs the inputs
-     * @param body what runs for one input, given its index
-     * @param <T> the input type
      * @param <R> the result type
      * @return one result per input, in input order
-     * @throws ParallelForException when an input fails
+     * @throws ParallelForException when an input fails, and on timeout or cancellation
      */
-    public <T extends @Nullable Object, R extends @Nullable Object> List<R> mapIndexed(
-            Iterable<? extends T> inputs, Body.Indexed<? super T, ? extends R> body) {
-        return new Loop(this, null).mapIndexed(inputs, body);
+    public <T extends @Nullable Object, R extends @Nullable Object> List<R> map(
+            Stream<? extends T> inputs, Body<? super T, ? extends R> body) {
+        return new Loop(runtime, null).map(inputs, body);
     }
 
     /**
-     * Splits the inputs into {@code chunks} contiguous chunks of nearly equal size, applies {@code body} to each
-     * chunk in parallel, and concatenates the results in input order.
+     * Applies {@code body} to every input of a stream with a shared context.
      *
      * @param inputs the inputs
-     * @param chunks how many chunks, at least 1 (fewer when there are fewer inputs)
-     * @param body what runs for one chunk
+     * @param context what every task shares
+     * @param body what runs for one input
      * @param <T> the input type
+     * @param <C> the context type
      * @param <R> the result type
-     * @return the chunks' results, concatenated in chunk order
-     * @throws ParallelForException when a chunk fails; the index is the chunk's number
+     * @return one result per input, in input order
+     * @throws ParallelForException when an input fails, and on timeout or cancellation
      */
-    public <T extends @Nullable Object, R extends @Nullable Object> List<R> mapChunks(
-            Iterable<? extends T> inputs, int chunks, Body.Chunked<T, ? extends R> body) {
-        return new Loop(this, null).mapChunks(inputs, chunks, body);
-    }
-
-    /**
-     * Calls a method of {@code target} once per input, in parallel. Each input is a {@code Map} of arguments by
-     * parameter name or a {@code List} of positional arguments; {@code context} fills the parameters an input
-     * leaves out, by name. Every input is checked before any call is made.
-     *
-     * <pre>{@code
-     * parfor.invoke(reports, "render", List.of(Map.of("customer", 1), Map.of("customer", 2)), Map.of("year", 2026));
-     * }</pre>
-     *
-     * @param target the object whose method is called
-     * @param method the method's name; it must be public
-     * @param inputs one argument map or list per call
-     * @param context arguments shared by every call, by parameter name
-     * @return the return values, in input order ({@code null} for a void method)
-     * @throws IllegalArgumentException for an unknown method, a missing, unknown or mistyped argument, or named
-     *     arguments for a method compiled without {@code -parameters}
-     * @throws ParallelForException when a call fails
-     */
-    public List<@Nullable Object> invoke(
-            Object target, String method, Iterable<?> inputs, Map<String, ? extends @Nullable Object> context) {
-        return new Loop(this, null).invoke(target, method, inputs, context);
-    }
-
-    /**
-     * The same API, on another engine.
-     *
-     * @param engine the engine's name
-     * @return a view whose loops run on that engine by default; it shares engines, listeners and running loops with
-     *     this instance, and closing it does nothing
-     * @throws IllegalArgumentException when no engine has that name
-     */
-    public ParallelFor using(String engine) {
-        Checks.name(engine, "engine");
-        engine(engine);
-        return new ParallelFor(shared, engine, true);
+    public <T extends @Nullable Object, C extends @Nullable Object, R extends @Nullable Object> List<R> map(
+            Stream<? extends T> inputs, C context, Body.WithContext<? super T, ? super C, ? extends R> body) {
+        return new Loop(runtime, null).map(inputs, context, body);
     }
 
     /**
@@ -276,7 +157,7 @@ public final class ParallelFor implements AutoCloseable {
      * @return the default engine's name
      */
     public String defaultEngine() {
-        return defaultEngine;
+        return runtime.defaultEngine;
     }
 
     /**
@@ -285,30 +166,18 @@ public final class ParallelFor implements AutoCloseable {
      * @return an unmodifiable map
      */
     public Map<String, Engine> engines() {
-        return shared.engines;
+        return runtime.engines;
     }
 
     /**
-     * The loops running now, with their progress, oldest first.
+     * The loops running now, oldest first, each with its progress and a way to cancel it.
      *
-     * @return snapshots of the running loops
+     * @return a snapshot of the running loops
      */
-    public List<Progress> running() {
-        List<Progress> snapshots = new ArrayList<>();
-        for (LoopRun<?, ?> run : shared.running) {
-            snapshots.add(run.progress(false));
-        }
-        snapshots.sort(java.util.Comparator.comparing(Progress::startedAt));
-        return snapshots;
-    }
-
-    /**
-     * Adds a listener for the events of every loop started from now on.
-     *
-     * @param listener the listener
-     */
-    public void addListener(LoopListener listener) {
-        shared.listeners.add(Checks.notNull(listener, "listener"));
+    public List<RunningLoop> running() {
+        List<RunningLoop> loops = new ArrayList<>(runtime.running);
+        loops.sort(Comparator.comparing(loop -> loop.info().startedAt()));
+        return loops;
     }
 
     /**
@@ -316,13 +185,14 @@ public final class ParallelFor implements AutoCloseable {
      * get a {@link ParallelForException} saying so) and closes the engines this instance owns. Never hangs: returns
      * after at most {@code grace} plus the engines' own shutdown.
      *
-     * @param grace how long running loops may take to finish
+     * @param grace how long running loops may take to finish, at most 100 years
+     * @throws IllegalArgumentException when negative or too long
      */
     public void shutdown(Duration grace) {
         Checks.notNegative(grace, "grace");
-        shared.closed = true;
+        runtime.closed = true;
         long deadline = System.nanoTime() + grace.toNanos();
-        while (!shared.running.isEmpty() && System.nanoTime() < deadline) {
+        while (!runtime.running.isEmpty() && System.nanoTime() - deadline < 0) {
             try {
                 TimeUnit.MILLISECONDS.sleep(Math.min(20, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
             } catch (InterruptedException e) {
@@ -330,15 +200,16 @@ public final class ParallelFor implements AutoCloseable {
                 break;
             }
         }
-        for (LoopRun<?, ?> run : List.copyOf(shared.running)) {
-            run.abort("parfor is shutting down and the loop did not finish within " + grace);
+        for (LoopRun run : List.copyOf(runtime.running)) {
+            run.cancel("parfor is shutting down and the loop did not finish within " + grace);
         }
-        if (shared.ownsEngines) {
-            for (Engine engine : shared.engines.values()) {
+        if (runtime.ownsEngines) {
+            for (Engine engine : runtime.engines.values()) {
                 try {
                     engine.close();
-                } catch (Exception e) {
-                    org.slf4j.LoggerFactory.getLogger(ParallelFor.class).warn("closing engine {} failed", engine, e);
+                } catch (Throwable e) {
+                    LoggerFactory.getLogger(ParallelFor.class)
+                            .warn("closing engine {} failed: {}", engine, Texts.describe(e), e);
                 }
             }
         }
@@ -350,84 +221,18 @@ public final class ParallelFor implements AutoCloseable {
      * @return {@code true} once shut down
      */
     public boolean isShutdown() {
-        return shared.closed;
+        return runtime.closed;
     }
 
     /** Cancels running loops at once and closes the engines this instance owns; see {@link #shutdown}. */
     @Override
     public void close() {
-        if (view) {
-            return; // a view from using(): the instance it came from owns the engines
-        }
         shutdown(Duration.ZERO);
     }
 
     @Override
     public String toString() {
-        return "ParallelFor[default=" + defaultEngine + ", engines=" + shared.engines.keySet() + "]";
-    }
-
-    // ---------------------------------------------------------------------------------------------------------------
-    // For Loop and LoopRun
-
-    Engine engine(String name) {
-        Engine engine = shared.engines.get(name);
-        if (engine == null) {
-            throw Checks.unknownEngine(name, shared.engines.keySet());
-        }
-        return engine;
-    }
-
-    LoopOptions engineDefaults(String engine) {
-        return shared.engineDefaults.getOrDefault(engine, LoopOptions.none());
-    }
-
-    LoopOptions loopOptions(String loop) {
-        return shared.loopOptions.getOrDefault(loop, LoopOptions.none());
-    }
-
-    @Nullable
-    ProgressListener defaultProgress() {
-        return shared.progress;
-    }
-
-    Duration progressInterval() {
-        return shared.progressInterval;
-    }
-
-    List<LoopListener> listeners() {
-        return shared.listeners; // copy-on-write: iterating it sees a snapshot, without a copy per loop
-    }
-
-    List<ContextPropagator> propagators() {
-        return shared.propagators;
-    }
-
-    String newLoopId() {
-        // Unique across the JVMs of a cluster: a random prefix per JVM and a counter, cheaper than a random UUID.
-        return JVM_ID + "-" + Long.toString(LOOP_COUNTER.incrementAndGet(), 36);
-    }
-
-    void register(LoopRun<?, ?> run) {
-        if (shared.closed) {
-            throw new IllegalStateException("parfor is shut down; loop '" + run.info.name() + "' was not started");
-        }
-        shared.running.add(run);
-    }
-
-    void unregister(LoopRun<?, ?> run) {
-        shared.running.remove(run);
-    }
-
-    double learnedNanosPerInput(String key) {
-        return shared.learned.getOrDefault(key, Double.NaN);
-    }
-
-    void learn(String key, double nanosPerInput) {
-        if (shared.learned.size() > 10_000) {
-            shared.learned.clear(); // names are meant to be few; never let a stream of new names grow this
-        }
-        shared.learned.put(key, nanosPerInput);
+        return "ParallelFor[default=" + runtime.defaultEngine + ", engines=" + runtime.engines.keySet() + "]";
     }
 
     /** Builds a {@link ParallelFor}. Not thread-safe. */
@@ -448,7 +253,7 @@ public final class ParallelFor implements AutoCloseable {
          * Registers an engine under a name. The first engine registered is the default unless
          * {@link #defaultEngine} says otherwise.
          *
-         * @param name the engine's name, used by {@link Loop#engine} and {@link ParallelFor#using}
+         * @param name the engine's name, used by {@link Loop#engine} and configuration
          * @param engine the engine
          * @return this builder
          * @throws IllegalStateException when the name is already registered
@@ -484,6 +289,7 @@ public final class ParallelFor implements AutoCloseable {
          *
          * @param name a registered engine's name
          * @return this builder
+         * @throws IllegalStateException when already set
          */
         public Builder defaultEngine(String name) {
             Checks.unset(defaultEngine, "defaultEngine");
@@ -516,7 +322,7 @@ public final class ParallelFor implements AutoCloseable {
         }
 
         /**
-         * Adds a way to carry the caller's thread-local context into tasks on local engines (MDC is always
+         * Adds a way to carry the caller's thread-local context into tasks on local engines (SLF4J's MDC is always
          * carried).
          *
          * @param propagator the propagator
@@ -535,8 +341,9 @@ public final class ParallelFor implements AutoCloseable {
          * @return this builder
          */
         public Builder progress(ProgressListener listener, Duration interval) {
-            this.progress = Checks.notNull(listener, "listener");
+            ProgressListener checked = Checks.notNull(listener, "listener");
             this.progressInterval = Checks.positive(interval, "interval");
+            this.progress = checked;
             return this;
         }
 
@@ -571,13 +378,22 @@ public final class ParallelFor implements AutoCloseable {
                         + String.join(", ", engines.keySet()));
             }
             for (Map.Entry<String, LoopOptions> entry : loopOptions.entrySet()) {
-                String engine = entry.getValue().engine();
+                String engine = entry.getValue().engine;
                 if (engine != null && !engines.containsKey(engine)) {
                     throw new IllegalStateException("loop '" + entry.getKey() + "' is routed to unknown engine '"
                             + engine + "'; known engines: " + String.join(", ", engines.keySet()));
                 }
             }
-            return new ParallelFor(new Shared(this), chosen, false);
+            return new ParallelFor(new LoopRuntime(
+                    engines,
+                    engineDefaults,
+                    loopOptions,
+                    listeners,
+                    propagators,
+                    progress,
+                    progressInterval,
+                    chosen,
+                    ownsEngines));
         }
     }
 }

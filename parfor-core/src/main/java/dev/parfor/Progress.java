@@ -5,40 +5,131 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.OptionalLong;
 
-/**
- * A snapshot of a loop's progress.
- *
- * @param id the id of this run of the loop (see {@link LoopInfo#id()})
- * @param loop the loop's name
- * @param engine the engine's name
- * @param total how many inputs the loop has, when known (a list or a sized stream); empty for an iterator
- * @param done how many inputs have ended, with a value or a failure
- * @param failed how many inputs have failed after their retries
- * @param retried how many retries have been scheduled
- * @param startedAt when the loop started
- * @param elapsed time since the loop started
- * @param finished whether the loop has ended
- */
-public record Progress(
-        String id,
-        String loop,
-        String engine,
-        OptionalLong total,
-        long done,
-        long failed,
-        long retried,
-        Instant startedAt,
-        Duration elapsed,
-        boolean finished) {
+/** A snapshot of a loop's progress. Immutable; created by parfor only. */
+public final class Progress {
 
-    /** Checks the components. */
-    public Progress {
-        Checks.notNull(id, "id");
-        Checks.notNull(loop, "loop");
-        Checks.notNull(engine, "engine");
-        Checks.notNull(total, "total");
-        Checks.notNull(startedAt, "startedAt");
-        Checks.notNull(elapsed, "elapsed");
+    private final String id;
+    private final String loop;
+    private final String engine;
+    private final OptionalLong total;
+    private final long done;
+    private final long failed;
+    private final long retried;
+    private final Instant startedAt;
+    private final Duration elapsed;
+    private final boolean finished;
+
+    Progress(
+            String id,
+            String loop,
+            String engine,
+            OptionalLong total,
+            long done,
+            long failed,
+            long retried,
+            Instant startedAt,
+            Duration elapsed,
+            boolean finished) {
+        this.id = id;
+        this.loop = loop;
+        this.engine = engine;
+        this.total = total;
+        this.done = done;
+        this.failed = failed;
+        this.retried = retried;
+        this.startedAt = startedAt;
+        this.elapsed = elapsed;
+        this.finished = finished;
+    }
+
+    /**
+     * The id of this run of the loop (see {@link LoopInfo#id()}).
+     *
+     * @return the id
+     */
+    public String id() {
+        return id;
+    }
+
+    /**
+     * The loop's name.
+     *
+     * @return the name
+     */
+    public String loop() {
+        return loop;
+    }
+
+    /**
+     * The engine's name.
+     *
+     * @return the name
+     */
+    public String engine() {
+        return engine;
+    }
+
+    /**
+     * How many inputs the loop has, when known (a collection or a sized stream, or a source read to its end).
+     *
+     * @return the total, or empty
+     */
+    public OptionalLong total() {
+        return total;
+    }
+
+    /**
+     * How many inputs have ended, with a value or a failure.
+     *
+     * @return the count
+     */
+    public long done() {
+        return done;
+    }
+
+    /**
+     * How many inputs have failed after their retries.
+     *
+     * @return the count
+     */
+    public long failed() {
+        return failed;
+    }
+
+    /**
+     * How many retries have been scheduled.
+     *
+     * @return the count
+     */
+    public long retried() {
+        return retried;
+    }
+
+    /**
+     * When the loop started.
+     *
+     * @return the instant
+     */
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    /**
+     * Time since the loop started, at the snapshot.
+     *
+     * @return the duration
+     */
+    public Duration elapsed() {
+        return elapsed;
+    }
+
+    /**
+     * Whether the loop has ended.
+     *
+     * @return {@code true} for the last snapshot of a loop
+     */
+    public boolean finished() {
+        return finished;
     }
 
     /**

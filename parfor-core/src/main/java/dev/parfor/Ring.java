@@ -31,6 +31,11 @@ final class Ring {
         return low;
     }
 
+    /** Index after the newest slot. */
+    long high() {
+        return high;
+    }
+
     /** Makes room for the inputs up to {@code newHigh} (exclusive), all pending. */
     void extendTo(long newHigh) {
         long needed = newHigh - low;

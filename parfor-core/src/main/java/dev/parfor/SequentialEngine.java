@@ -1,6 +1,10 @@
 package dev.parfor;
 
-/** Runs chunks on the caller's thread, one after another. */
+import dev.parfor.spi.Chunk;
+import dev.parfor.spi.Engine;
+import dev.parfor.spi.Placement;
+
+/** Runs chunks on the caller's thread, one after another: the scheduler runs them itself. */
 final class SequentialEngine implements Engine {
 
     @Override
@@ -14,8 +18,8 @@ final class SequentialEngine implements Engine {
     }
 
     @Override
-    public boolean runsOnCaller() {
-        return true;
+    public Placement placement() {
+        return Placement.CALLER;
     }
 
     @Override

@@ -1,5 +1,8 @@
 package dev.parfor;
 
+import dev.parfor.spi.Chunk;
+import dev.parfor.spi.Engine;
+import dev.parfor.spi.EngineStats;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -8,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A virtual thread per chunk; a semaphore keeps at most maxConcurrency chunks running. */
-final class VirtualThreadEngine implements Engine {
+final class VirtualThreadEngine implements Engine, EngineStats {
 
     private final int maxConcurrency;
     private final Semaphore permits;
@@ -54,6 +57,11 @@ final class VirtualThreadEngine implements Engine {
     }
 
     @Override
+    public Optional<EngineStats> stats() {
+        return Optional.of(this);
+    }
+
+    @Override
     public int activeCount() {
         return maxConcurrency - permits.availablePermits();
     }
@@ -65,7 +73,7 @@ final class VirtualThreadEngine implements Engine {
 
     @Override
     public Optional<ExecutorService> executorService() {
-        return Optional.empty();
+        return Optional.of(threads);
     }
 
     @Override

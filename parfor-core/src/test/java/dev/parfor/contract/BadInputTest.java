@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parfor.Body;
 import dev.parfor.Engines;
+import dev.parfor.ErrorPolicy;
 import dev.parfor.LoopOptions;
 import dev.parfor.ParallelFor;
 import java.time.Duration;
@@ -37,7 +38,7 @@ class BadInputTest {
         assertThatThrownBy(() -> parfor.map(List.of(1), (Body<Integer, Integer>) null))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessage("'body' must not be null");
-        assertThatThrownBy(() -> parfor.product(null, List.of(1), (a, b) -> 1))
+        assertThatThrownBy(() -> parfor.loop().product(null, List.of(1), (a, b) -> 1))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessage("'as' must not be null");
         assertThatThrownBy(() -> parfor.loop(null))
@@ -56,7 +57,7 @@ class BadInputTest {
         assertThatThrownBy(() -> parfor.loop("l").chunkSize(0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("'chunkSize' must be greater than 0 but was 0");
-        assertThatThrownBy(() -> parfor.mapChunks(List.of(1, 2), 0, c -> {
+        assertThatThrownBy(() -> parfor.loop().mapChunks(List.of(1, 2), 0, c -> {
                     ran.incrementAndGet();
                     return c;
                 }))
@@ -87,9 +88,6 @@ class BadInputTest {
         assertThatThrownBy(() -> parfor.loop("l").engine("gpu"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown engine 'gpu'; known engines: fork-join, virtual");
-        assertThatThrownBy(() -> parfor.using("cluster"))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("unknown engine 'cluster'");
         assertThatThrownBy(() -> ParallelFor.builder()
                         .engine("cpu", Engines.sequential())
                         .loopOptions("reports", LoopOptions.none().engine("gpu"))
@@ -106,33 +104,33 @@ class BadInputTest {
         assertThatThrownBy(() -> parfor.loop("l").parallelism(2).parallelism(3))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("option 'parallelism' is already set to 2; set each option once per loop");
-        assertThatThrownBy(() -> parfor.loop("l").fallback(0).fallback(1))
+        assertThatThrownBy(() -> parfor.loop("l").onError(ErrorPolicy.COLLECT).onError(ErrorPolicy.FAIL_FAST))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("option 'fallback' is already set to 0");
+                .hasMessageContaining("option 'onError' is already set to COLLECT");
     }
 
     @Test
     void shouldCheckEveryInvokeInputBeforeAnyCall() {
         Target target = new Target();
-        assertThatThrownBy(() -> parfor.invoke(target, "nope", List.of(), Map.of()))
+        assertThatThrownBy(() -> parfor.loop().invoke(target, "nope", List.of(), Map.of()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'method' names no public instance method")
                 .hasMessageContaining("'nope'");
-        assertThatThrownBy(() ->
-                        parfor.invoke(target, "scale", List.of(Map.of("x", 1, "factor", 2), Map.of("y", 2)), Map.of()))
+        assertThatThrownBy(() -> parfor.loop()
+                        .invoke(target, "scale", List.of(Map.of("x", 1, "factor", 2), Map.of("y", 2)), Map.of()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("input #1 for Target.scale(int x, int factor) has unknown argument(s) [y];"
                         + " it takes (int x, int factor)");
-        assertThatThrownBy(() -> parfor.invoke(target, "scale", List.of(Map.of("x", 1)), Map.of()))
+        assertThatThrownBy(() -> parfor.loop().invoke(target, "scale", List.of(Map.of("x", 1)), Map.of()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("input #0")
                 .hasMessageContaining("misses argument 'factor'")
                 .hasMessageContaining("pass it in the input or in the context map");
-        assertThatThrownBy(() -> parfor.invoke(target, "scale", List.of(List.of("one", 2)), Map.of()))
+        assertThatThrownBy(() -> parfor.loop().invoke(target, "scale", List.of(List.of("one", 2)), Map.of()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("gives argument 'x' as java.lang.String one")
                 .hasMessageContaining("needs a int");
-        assertThatThrownBy(() -> parfor.invoke(target, "scale", List.of("x=1"), Map.of()))
+        assertThatThrownBy(() -> parfor.loop().invoke(target, "scale", List.of("x=1"), Map.of()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("each input must be a Map of arguments by name or a List of positional");
     }

@@ -1,7 +1,7 @@
 package dev.parfor.contract;
 
-import dev.parfor.Engine;
 import dev.parfor.Engines;
+import dev.parfor.spi.Engine;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,7 +40,7 @@ record EngineCase(String name, Supplier<Engine> factory, boolean parallel) {
                 }
 
                 @Override
-                public void execute(dev.parfor.Chunk chunk) {
+                public void execute(dev.parfor.spi.Chunk chunk) {
                     inner.execute(chunk);
                 }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
-import dev.parfor.Engine;
 import dev.parfor.ErrorPolicy;
 import dev.parfor.LoopInfo;
 import dev.parfor.LoopListener;
@@ -16,6 +15,7 @@ import dev.parfor.ParallelForException;
 import dev.parfor.Progress;
 import dev.parfor.TaskFailure;
 import dev.parfor.TaskOutcome;
+import dev.parfor.spi.Engine;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,6 +64,13 @@ class ParallelForContractTest {
                 .build();
     }
 
+    private static ParallelFor parfor(EngineCase engine, LoopListener listener) {
+        return ParallelFor.builder()
+                .engine(engine.name(), engine.factory().get())
+                .listener(listener)
+                .build();
+    }
+
     private static List<Integer> range(int n) {
         return IntStream.range(0, n).boxed().toList();
     }
@@ -96,7 +103,7 @@ class ParallelForContractTest {
             assertThat(results.get(0)).isNull();
             assertThat(results.get(1)).isEqualTo("odd1");
             Set<Integer> seen = ConcurrentHashMap.newKeySet();
-            parfor.forEach(range(500), seen::add);
+            parfor.loop().forEach(range(500), seen::add);
             assertThat(seen).hasSize(500);
         }
     }
@@ -110,7 +117,7 @@ class ParallelForContractTest {
             Stream<Integer> stream = Stream.iterate(0, x -> x < 1000, x -> x + 1);
             List<Integer> expected = range(1000).stream().map(x -> x + 1).toList();
             assertThat(parfor.map(iterable, x -> x + 1)).isEqualTo(expected);
-            assertThat(parfor.loop("iterator").map(iterator, x -> x + 1)).isEqualTo(expected);
+            assertThat(parfor.loop("iterator").map(() -> iterator, x -> x + 1)).isEqualTo(expected);
             assertThat(parfor.map(stream, x -> x + 1)).isEqualTo(expected);
             assertThat(parfor.map(List.<Integer>of(), x -> x + 1)).isEmpty();
         }
@@ -120,16 +127,17 @@ class ParallelForContractTest {
     @MethodSource("engines")
     void shouldRunProductIndexedChunkedAndInvokeForms(EngineCase engine) {
         try (ParallelFor parfor = parfor(engine)) {
-            assertThat(parfor.product(List.of(1, 2), List.of(10, 20, 30), (a, b) -> a * b))
+            assertThat(parfor.loop().product(List.of(1, 2), List.of(10, 20, 30), (a, b) -> a * b))
                     .containsExactly(10, 20, 30, 20, 40, 60);
-            assertThat(parfor.product(
-                            List.of(List.of("a", "b"), List.of(1, 2), List.of(true)),
-                            c -> "" + c.get(0) + c.get(1) + c.get(2)))
+            assertThat(parfor.loop()
+                            .product(
+                                    List.of(List.of("a", "b"), List.of(1, 2), List.of(true)),
+                                    c -> "" + c.get(0) + c.get(1) + c.get(2)))
                     .containsExactly("a1true", "a2true", "b1true", "b2true");
-            assertThat(parfor.mapIndexed(List.of("x", "y", "z"), (i, s) -> i + s))
+            assertThat(parfor.loop().mapIndexed(List.of("x", "y", "z"), (i, s) -> i + s))
                     .containsExactly("0x", "1y", "2z");
             List<List<Integer>> chunksSeen = new CopyOnWriteArrayList<>();
-            List<Integer> doubled = parfor.mapChunks(range(10), 3, chunk -> {
+            List<Integer> doubled = parfor.loop().mapChunks(range(10), 3, chunk -> {
                 chunksSeen.add(chunk);
                 return chunk.stream().map(x -> x * 2).toList();
             });
@@ -138,11 +146,12 @@ class ParallelForContractTest {
                     .hasSize(3)
                     .allSatisfy(c -> assertThat(c.size()).isBetween(3, 4));
             Calculator calculator = new Calculator();
-            List<@Nullable Object> sums = parfor.invoke(
-                    calculator,
-                    "add",
-                    List.of(Map.of("a", 1, "b", 2), List.of(5, 6), Map.of("a", 7)),
-                    Map.of("b", 100, "scale", 2));
+            List<@Nullable Object> sums = parfor.loop()
+                    .invoke(
+                            calculator,
+                            "add",
+                            List.of(Map.of("a", 1, "b", 2), List.of(5, 6), Map.of("a", 7)),
+                            Map.of("b", 100, "scale", 2));
             assertThat(sums).containsExactly(6, 22, 214);
         }
     }
@@ -176,14 +185,14 @@ class ParallelForContractTest {
     @ParameterizedTest
     @MethodSource("engines")
     void shouldBatchTinyBodiesAutomaticallyAndHonourAFixedChunkSize(EngineCase engine) {
-        try (ParallelFor parfor = parfor(engine)) {
-            AtomicInteger chunks = new AtomicInteger();
-            parfor.addListener(new LoopListener() {
-                @Override
-                public void tasksEnded(LoopInfo loop, TaskOutcome outcome, int count, long nanos) {
-                    chunks.incrementAndGet();
-                }
-            });
+        AtomicInteger chunks = new AtomicInteger();
+        LoopListener listener = new LoopListener() {
+            @Override
+            public void tasksEnded(LoopInfo loop, TaskOutcome outcome, int count, long nanos) {
+                chunks.incrementAndGet();
+            }
+        };
+        try (ParallelFor parfor = parfor(engine, listener)) {
             List<Integer> inputs = range(200_000);
             parfor.loop("tiny").map(inputs, x -> x + 1);
             assertThat(chunks.get()).as("chunks for 200,000 tiny inputs").isLessThan(20_000);
@@ -196,14 +205,14 @@ class ParallelForContractTest {
     @ParameterizedTest
     @MethodSource("engines")
     void shouldRunSlowBodiesOnePerTask(EngineCase engine) {
-        try (ParallelFor parfor = parfor(engine)) {
-            List<Integer> sizes = new CopyOnWriteArrayList<>();
-            parfor.addListener(new LoopListener() {
-                @Override
-                public void tasksEnded(LoopInfo loop, TaskOutcome outcome, int count, long nanos) {
-                    sizes.add(count);
-                }
-            });
+        List<Integer> sizes = new CopyOnWriteArrayList<>();
+        LoopListener listener = new LoopListener() {
+            @Override
+            public void tasksEnded(LoopInfo loop, TaskOutcome outcome, int count, long nanos) {
+                sizes.add(count);
+            }
+        };
+        try (ParallelFor parfor = parfor(engine, listener)) {
             parfor.loop("slow").map(range(12), x -> {
                 Thread.sleep(5);
                 return x;
@@ -240,7 +249,7 @@ class ParallelForContractTest {
     void shouldStopAtTheFirstFailureOnTheSequentialEngine() {
         try (ParallelFor parfor = ParallelFor.create(dev.parfor.Engines.sequential())) {
             List<Integer> ran = new CopyOnWriteArrayList<>();
-            assertThatThrownBy(() -> parfor.forEach(range(10), x -> {
+            assertThatThrownBy(() -> parfor.loop().forEach(range(10), x -> {
                         ran.add(x);
                         if (x == 3) {
                             throw new IllegalStateException("boom");
@@ -282,12 +291,11 @@ class ParallelForContractTest {
 
     @ParameterizedTest
     @MethodSource("engines")
-    void shouldCollectEveryFailureAtItsIndexAndFillFallbacks(EngineCase engine) {
+    void shouldCollectEveryFailureAtItsIndexAndFillATypedFallback(EngineCase engine) {
         try (ParallelFor parfor = parfor(engine)) {
             Set<Integer> ran = ConcurrentHashMap.newKeySet();
             LoopResult<Integer> result = parfor.loop("collect")
                     .onError(ErrorPolicy.COLLECT)
-                    .fallback(-1)
                     .run(range(1000), x -> {
                         ran.add(x);
                         if (x % 100 == 7) {
@@ -305,7 +313,8 @@ class ParallelForContractTest {
                 assertThat(f.error()).hasMessage("bad " + f.index());
             });
             assertThat(result.values()).hasSize(1000);
-            assertThat(result.values().get(7)).isEqualTo(-1);
+            assertThat(result.values().get(7)).isNull();
+            assertThat(result.valuesOr(-1).get(7)).isEqualTo(-1);
             assertThat(result.values().get(8)).isEqualTo(8);
             assertThatThrownBy(result::orThrow)
                     .isInstanceOf(ParallelForException.class)
@@ -440,7 +449,7 @@ class ParallelForContractTest {
                     .boxed()
                     .iterator();
             long[] expected = {0};
-            try (Stream<Long> results = parfor.loop("lazy").stream(lazy, x -> x * 2)) {
+            try (Stream<Long> results = parfor.loop("lazy").stream(() -> lazy, x -> x * 2)) {
                 results.forEach(x -> {
                     assertThat(x).isEqualTo(expected[0] * 2);
                     expected[0]++;
@@ -564,9 +573,9 @@ class ParallelForContractTest {
                     }));
             caller.start();
             await().atMost(Duration.ofSeconds(10))
-                    .until(() ->
-                            parfor.running().stream().anyMatch(p -> p.loop().equals("watched")));
-            Progress running = parfor.running().get(0);
+                    .until(() -> parfor.running().stream()
+                            .anyMatch(p -> p.info().name().equals("watched")));
+            Progress running = parfor.running().get(0).progress();
             assertThat(running.engine()).isEqualTo(engine.name());
             assertThat(running.total()).hasValue(20);
             assertThat(running.finished()).isFalse();
@@ -584,16 +593,17 @@ class ParallelForContractTest {
     @ParameterizedTest
     @MethodSource("engines")
     void shouldNameAnUnnamedLoopAfterItsCallingMethod(EngineCase engine) {
-        try (ParallelFor parfor = parfor(engine)) {
-            List<String> names = Collections.synchronizedList(new ArrayList<>());
-            parfor.addListener(new LoopListener() {
-                @Override
-                public void loopStarted(LoopInfo loop) {
-                    names.add(loop.name());
-                }
-            });
+        List<String> names = Collections.synchronizedList(new ArrayList<>());
+        LoopListener listener = new LoopListener() {
+            @Override
+            public void loopStarted(LoopInfo loop) {
+                names.add(loop.name());
+            }
+        };
+        try (ParallelFor parfor = parfor(engine, listener)) {
             parfor.map(range(3), x -> x);
-            assertThat(names).containsExactly("ParallelForContractTest.shouldNameAnUnnamedLoopAfterItsCallingMethod");
+            assertThat(names)
+                    .containsExactly("parallel-for-contract-test-should-name-an-unnamed-loop-after-its-calling-method");
         }
     }
 }

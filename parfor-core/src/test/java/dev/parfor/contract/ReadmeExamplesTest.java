@@ -39,23 +39,26 @@ class ReadmeExamplesTest {
             List<Integer> totals = parfor.map(List.of("apple", "pear"), prices, (fruit, table) -> table.get(fruit) * 2);
             assertThat(totals).containsExactly(6, 10);
 
-            List<Double> h = parfor.product(List.of(3.0, 5.0), List.of(4.0, 12.0), Math::hypot);
+            List<Double> h = parfor.loop().product(List.of(3.0, 5.0), List.of(4.0, 12.0), Math::hypot);
             assertThat(h).containsExactly(5.0, Math.hypot(3, 12), Math.hypot(5, 4), 13.0);
 
-            List<String> labelled = parfor.mapIndexed(List.of("a", "b"), (index, s) -> index + ":" + s);
+            List<String> labelled = parfor.loop().mapIndexed(List.of("a", "b"), (index, s) -> index + ":" + s);
             assertThat(labelled).containsExactly("0:a", "1:b");
 
-            List<Integer> sums = parfor.mapChunks(
-                    List.of(1, 2, 3, 4, 5, 6),
-                    3,
-                    chunk -> List.of(chunk.stream().mapToInt(Integer::intValue).sum()));
+            List<Integer> sums = parfor.loop()
+                    .mapChunks(
+                            List.of(1, 2, 3, 4, 5, 6),
+                            3,
+                            chunk -> List.of(
+                                    chunk.stream().mapToInt(Integer::intValue).sum()));
             assertThat(sums).containsExactly(3, 7, 11);
 
-            List<Object> reports = parfor.invoke(
-                    new Reports(),
-                    "render",
-                    List.of(Map.of("customer", 1), List.of(2, 2025)),
-                    Map.of("year", 2026, "currency", "EUR"));
+            List<Object> reports = parfor.loop()
+                    .invoke(
+                            new Reports(),
+                            "render",
+                            List.of(Map.of("customer", 1), List.of(2, 2025)),
+                            Map.of("year", 2026, "currency", "EUR"));
             assertThat(reports).containsExactly("1/2026/EUR", "2/2025/EUR");
         }
     }
@@ -75,7 +78,7 @@ class ReadmeExamplesTest {
                     .retries(2, Duration.ofMillis(10))
                     .timeout(Duration.ofSeconds(30))
                     .taskTimeout(Duration.ofSeconds(5))
-                    .progress(ProgressListener.logging())
+                    .progress(ProgressListener.logging(), Duration.ofSeconds(1))
                     .run(customers, customer -> {
                         if (customer.name().isEmpty()) {
                             throw new IllegalArgumentException("customer " + customer.id() + " has no name");
@@ -83,6 +86,7 @@ class ReadmeExamplesTest {
                         return "report for " + customer.name();
                     });
             assertThat(result.values()).containsExactly("report for Ada", "report for Bob", null);
+            assertThat(result.valuesOr("no report")).containsExactly("report for Ada", "report for Bob", "no report");
             assertThat(result.failures())
                     .extracting(TaskFailure::index, TaskFailure::attempts)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple(2L, 3));
@@ -97,9 +101,8 @@ class ReadmeExamplesTest {
             }
             assertThat(evens).isEqualTo(5_000_000);
 
-            ParallelFor io = parfor.using("io");
-            assertThat(io.defaultEngine()).isEqualTo("io");
-            assertThat(io.map(List.of(1, 2), x -> x + 1)).containsExactly(2, 3);
+            assertThat(parfor.loop("on-io").engine("io").map(List.of(1, 2), x -> x + 1))
+                    .containsExactly(2, 3);
         }
     }
 }

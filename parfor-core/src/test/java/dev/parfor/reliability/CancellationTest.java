@@ -104,19 +104,18 @@ class CancellationTest {
     @ParameterizedTest
     @EnumSource(Rig.Kind.class)
     void shouldCancelTheRestWhenAResultStreamIsClosedEarly(Rig.Kind kind) {
-        try (Rig rig = Rig.start(kind)) {
-            List<LoopOutcome> outcomes = new CopyOnWriteArrayList<>();
-            rig.parfor().addListener(new LoopListener() {
-                @Override
-                public void loopFinished(
-                        LoopInfo loop, LoopOutcome outcome, @Nullable Throwable error, Progress progress) {
-                    outcomes.add(outcome);
-                }
-            });
+        List<LoopOutcome> outcomes = new CopyOnWriteArrayList<>();
+        LoopListener listener = new LoopListener() {
+            @Override
+            public void loopFinished(LoopInfo loop, LoopOutcome outcome, @Nullable Throwable error, Progress progress) {
+                outcomes.add(outcome);
+            }
+        };
+        try (Rig rig = Rig.start(kind, listener)) {
             AtomicInteger started = new AtomicInteger();
             Iterator<Integer> endless = Stream.iterate(0, i -> i + 1).iterator();
             List<Integer> first;
-            try (Stream<Integer> results = rig.parfor().loop("closed-early").stream(endless, i -> {
+            try (Stream<Integer> results = rig.parfor().loop("closed-early").stream(() -> endless, i -> {
                 started.incrementAndGet();
                 return i;
             })) {

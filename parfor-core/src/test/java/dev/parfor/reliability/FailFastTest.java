@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
-import dev.parfor.Engine;
 import dev.parfor.ErrorPolicy;
 import dev.parfor.LoopOutcome;
 import dev.parfor.LoopResult;
 import dev.parfor.ParallelForException;
+import dev.parfor.spi.Engine;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -115,7 +115,8 @@ class FailFastTest {
                 }
                 Engine engine = rig.parfor().engines().get(kind.engineName);
                 await().atMost(Duration.ofSeconds(30))
-                        .untilAsserted(() -> assertThat(engine.activeCount())
+                        .untilAsserted(() -> assertThat(
+                                        engine.stats().map(s -> s.activeCount()).orElse(-1))
                                 .as("tasks still active on %s (-1: the engine does not count)", kind)
                                 .isLessThanOrEqualTo(0));
                 assertThat(rig.parfor().running()).as("loops still registered").isEmpty();
@@ -188,7 +189,7 @@ class FailFastTest {
                     assertThat(e.outcome()).isEqualTo(LoopOutcome.TIMEOUT);
                     return 1;
                 }
-                rig.parfor().forEach(inputs, i -> {});
+                rig.parfor().loop().forEach(inputs, i -> {});
             }
         }
         return 0;

@@ -210,14 +210,13 @@ class LoopPropertiesTest {
         FIGURES.add("inputs", size);
         FIGURES.add("faults injected", plan.faults() - permanent.size());
         List<String> streamed;
-        try (Stream<String> values =
-                loop.stream(IntStream.range(0, size).boxed().iterator(), i -> {
-                    int attempt = attempts.incrementAndGet(i);
-                    if (!permanent.contains(i) && attempt < plan.failUntil()[i]) {
-                        throw new PlannedFailure(i, attempt);
-                    }
-                    return "v" + i;
-                })) {
+        try (Stream<String> values = loop.stream(IntStream.range(0, size).boxed(), i -> {
+            int attempt = attempts.incrementAndGet(i);
+            if (!permanent.contains(i) && attempt < plan.failUntil()[i]) {
+                throw new PlannedFailure(i, attempt);
+            }
+            return "v" + i;
+        })) {
             streamed = values.toList();
         }
         assertThat(streamed)

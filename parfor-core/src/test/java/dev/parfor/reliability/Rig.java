@@ -1,8 +1,8 @@
 package dev.parfor.reliability;
 
-import dev.parfor.Engine;
 import dev.parfor.Engines;
 import dev.parfor.ParallelFor;
+import dev.parfor.spi.Engine;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,6 +45,10 @@ record Rig(Kind kind, ParallelFor parfor, @Nullable ExecutorService pool) implem
     }
 
     static Rig start(Kind kind) {
+        return start(kind, new dev.parfor.LoopListener() {});
+    }
+
+    static Rig start(Kind kind, dev.parfor.LoopListener listener) {
         ExecutorService pool = null;
         Engine engine = switch (kind) {
             case SEQUENTIAL -> Engines.sequential();
@@ -55,8 +59,10 @@ record Rig(Kind kind, ParallelFor parfor, @Nullable ExecutorService pool) implem
                 yield Engines.executor(pool, kind.parallelism);
             }
         };
-        ParallelFor parfor =
-                ParallelFor.builder().engine(kind.engineName, engine).build();
+        ParallelFor parfor = ParallelFor.builder()
+                .engine(kind.engineName, engine)
+                .listener(listener)
+                .build();
         return new Rig(kind, parfor, pool);
     }
 

@@ -7,7 +7,7 @@ import java.io.Serializable;
  * A member's answer for one chunk.
  *
  * @param member the UUID of the member that ran it
- * @param outcome the serialized {@link dev.parfor.Chunk.Outcome}
+ * @param outcome the serialized {@link dev.parfor.spi.ChunkOutcome}
  */
 record ChunkReply(String member, byte[] outcome) implements Serializable {
     @Serial

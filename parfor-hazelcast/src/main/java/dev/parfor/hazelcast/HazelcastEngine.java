@@ -14,9 +14,12 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.spi.exception.RetryableException;
 import com.hazelcast.spi.exception.TargetDisconnectedException;
 import com.hazelcast.spi.exception.TargetNotMemberException;
-import dev.parfor.Chunk;
-import dev.parfor.Engine;
 import dev.parfor.LoopInfo;
+import dev.parfor.spi.Chunk;
+import dev.parfor.spi.ChunkOutcome;
+import dev.parfor.spi.Engine;
+import dev.parfor.spi.EngineStats;
+import dev.parfor.spi.Placement;
 import java.io.IOException;
 import java.io.InvalidClassException;
 import java.util.Collection;
@@ -87,7 +90,7 @@ import org.slf4j.MDC;
  * <p>Thread-safe. Closing the engine ends its running chunks with an error; it never shuts the Hazelcast instance
  * down, which belongs to the application.
  */
-public final class HazelcastEngine implements Engine {
+public final class HazelcastEngine implements Engine, EngineStats {
 
     private static final Logger log = LoggerFactory.getLogger(HazelcastEngine.class);
 
@@ -210,14 +213,34 @@ public final class HazelcastEngine implements Engine {
     }
 
     /**
-     * Returns {@code false}: tasks run in other JVMs, so the context is sent, not shared, and thread-local state of
-     * the caller is not carried over.
+     * Returns {@link Placement#REMOTE}: tasks run in other JVMs, so the context is sent, not shared; of the caller's
+     * thread-local state only the SLF4J MDC is carried over.
      *
-     * @return {@code false}
+     * @return {@link Placement#REMOTE}
      */
     @Override
-    public boolean isLocal() {
-        return false;
+    public Placement placement() {
+        return Placement.REMOTE;
+    }
+
+    /**
+     * Returns this engine, whose figures are the chunks in flight.
+     *
+     * @return this engine
+     */
+    @Override
+    public java.util.Optional<EngineStats> stats() {
+        return java.util.Optional.of(this);
+    }
+
+    /**
+     * Chunks waiting in this engine before they are sent: none, since every chunk is sent at once.
+     *
+     * @return 0
+     */
+    @Override
+    public long queuedCount() {
+        return 0;
     }
 
     /**
@@ -510,10 +533,10 @@ public final class HazelcastEngine implements Engine {
     }
 
     private void answered(Pending pending, ChunkReply reply, boolean rerun) {
-        Chunk.Outcome outcome;
+        ChunkOutcome outcome;
         Map<Integer, Exception> refusedResults = new TreeMap<>();
         try {
-            outcome = (Chunk.Outcome) wire.readUnpacking(reply.outcome(), (offset, error) -> {
+            outcome = (ChunkOutcome) wire.readUnpacking(reply.outcome(), (offset, error) -> {
                 refusedResults.put(offset, error);
                 return null;
             });
@@ -547,7 +570,7 @@ public final class HazelcastEngine implements Engine {
     }
 
     /** So that a retry of an input that failed on a member is sent to another one. */
-    private static void rememberFailedInputsMember(Pending pending, Chunk.Outcome outcome, String member) {
+    private static void rememberFailedInputsMember(Pending pending, ChunkOutcome outcome, String member) {
         UUID uuid;
         try {
             uuid = UUID.fromString(member);
@@ -600,7 +623,7 @@ public final class HazelcastEngine implements Engine {
         finish(pending, null, cause);
     }
 
-    private void finish(Pending pending, Chunk.@Nullable Outcome outcome, @Nullable Throwable error) {
+    private void finish(Pending pending, @Nullable ChunkOutcome outcome, @Nullable Throwable error) {
         if (!pending.finished.compareAndSet(false, true)) {
             return;
         }

@@ -3,7 +3,8 @@ package dev.parfor.hazelcast;
 import com.hazelcast.cluster.Address;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import dev.parfor.Chunk;
+import dev.parfor.spi.Chunk;
+import dev.parfor.spi.ChunkOutcome;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.util.HashSet;
@@ -205,14 +206,14 @@ final class MemberSide {
             }
         };
         Thread thread = Thread.currentThread();
-        Chunk.Outcome outcome;
+        ChunkOutcome outcome;
         Map<String, String> previousMdc = MDC.getCopyOfContextMap();
         if (!loaded.mdc().isEmpty()) {
             MDC.setContextMap(loaded.mdc()); // the caller's, so logs of the chunk join up with the request
         }
         entry.enter(thread);
         try {
-            outcome = Chunk.execute(
+            outcome = ChunkOutcome.execute(
                     guarded,
                     firstIndex,
                     inputs,

@@ -8,7 +8,7 @@ import com.hazelcast.config.ClassFilter;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.core.HazelcastInstance;
-import dev.parfor.Chunk;
+import dev.parfor.spi.ChunkOutcome;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -183,7 +183,7 @@ final class Wire {
      * The outcome of a chunk, on the member, whose values are already packed. An error that cannot travel becomes
      * a {@link RemoteTaskException}.
      */
-    byte[] writeOutcome(Chunk.Outcome outcome) throws IOException {
+    byte[] writeOutcome(ChunkOutcome outcome) throws IOException {
         for (int i = 0; i < outcome.ran(); i++) {
             Throwable error = outcome.error(i);
             if (error != null && !travels(error)) {

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import com.hazelcast.core.HazelcastInstance;
-import dev.parfor.Engine;
 import dev.parfor.ErrorPolicy;
 import dev.parfor.LoopInfo;
 import dev.parfor.LoopListener;
@@ -15,7 +14,10 @@ import dev.parfor.LoopResult;
 import dev.parfor.ParallelFor;
 import dev.parfor.ParallelForException;
 import dev.parfor.Progress;
+import dev.parfor.RunningLoop;
 import dev.parfor.TaskFailure;
+import dev.parfor.spi.Engine;
+import dev.parfor.spi.Placement;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.ObjectInputStream;
@@ -72,12 +74,35 @@ class HazelcastEngineTest {
         cluster.closeLeavingNoMember();
     }
 
+    /** Listeners of the test at hand, behind the one the ParallelFor was built with. */
+    private final List<LoopListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     @BeforeEach
     void createEngine() {
         RUNS.clear();
         INTERRUPTED.set(0);
         engine = HazelcastEngine.builder(cluster.first()).poolSize(4).build();
-        parfor = ParallelFor.builder().engine("hazelcast", engine).build();
+        listeners.clear();
+        parfor = ParallelFor.builder()
+                .engine("hazelcast", engine)
+                .listener(new LoopListener() {
+                    @Override
+                    public void loopStarted(LoopInfo loop) {
+                        listeners.forEach(l -> l.loopStarted(loop));
+                    }
+
+                    @Override
+                    public void tasksEnded(LoopInfo loop, dev.parfor.TaskOutcome outcome, int count, long nanos) {
+                        listeners.forEach(l -> l.tasksEnded(loop, outcome, count, nanos));
+                    }
+
+                    @Override
+                    public void loopFinished(
+                            LoopInfo loop, LoopOutcome outcome, @Nullable Throwable error, Progress progress) {
+                        listeners.forEach(l -> l.loopFinished(loop, outcome, error, progress));
+                    }
+                })
+                .build();
     }
 
     @AfterEach
@@ -115,26 +140,35 @@ class HazelcastEngineTest {
         List<@Nullable String> results = parfor.map(range(10), x -> x % 2 == 0 ? null : "odd" + x);
         assertThat(results).containsExactly(null, "odd1", null, "odd3", null, "odd5", null, "odd7", null, "odd9");
 
-        parfor.forEach(
-                range(200),
-                x -> RUNS.computeIfAbsent(x, k -> new AtomicInteger()).incrementAndGet());
+        parfor.loop()
+                .forEach(
+                        range(200),
+                        x -> RUNS.computeIfAbsent(x, k -> new AtomicInteger()).incrementAndGet());
         assertThat(RUNS).hasSize(200);
     }
 
     @Test
     void shouldRunIndexedProductAndStreamForms() {
-        assertThat(parfor.mapIndexed(List.of("x", "y", "z"), (i, s) -> i + s)).containsExactly("0x", "1y", "2z");
-        assertThat(parfor.product(List.of(1, 2), List.of(10, 20, 30), (a, b) -> a * b))
+        assertThat(parfor.loop().mapIndexed(List.of("x", "y", "z"), (i, s) -> i + s))
+                .containsExactly("0x", "1y", "2z");
+        assertThat(parfor.loop().product(List.of(1, 2), List.of(10, 20, 30), (a, b) -> a * b))
                 .containsExactly(10, 20, 30, 20, 40, 60);
-        assertThat(parfor.mapChunks(
-                        range(10), 3, chunk -> chunk.stream().map(x -> x * 2).toList()))
+        assertThat(parfor.loop()
+                        .mapChunks(
+                                range(10),
+                                3,
+                                chunk -> chunk.stream().map(x -> x * 2).toList()))
                 .isEqualTo(range(10).stream().map(x -> x * 2).toList());
-        assertThat(parfor.invoke(
-                        new Calculator(), "add", List.of(Map.of("a", 1, "b", 2), List.of(5, 6)), Map.of("scale", 2)))
+        assertThat(parfor.loop()
+                        .invoke(
+                                new Calculator(),
+                                "add",
+                                List.of(Map.of("a", 1, "b", 2), List.of(5, 6)),
+                                Map.of("scale", 2)))
                 .containsExactly(6, 22);
         assertThat(parfor.map(Stream.iterate(0, x -> x < 2000, x -> x + 1), x -> x + 1))
                 .isEqualTo(range(2000).stream().map(x -> x + 1).toList());
-        try (Stream<Integer> stream = parfor.loop("stream").stream(range(5000).iterator(), x -> x * 2)) {
+        try (Stream<Integer> stream = parfor.loop("stream").stream(range(5000).stream(), x -> x * 2)) {
             assertThat(stream.toList())
                     .isEqualTo(range(5000).stream().map(x -> x * 2).toList());
         }
@@ -143,7 +177,7 @@ class HazelcastEngineTest {
     @Test
     void shouldBatchTinyBodiesAutomaticallyAndHonourAFixedChunkSize() {
         AtomicInteger chunks = new AtomicInteger();
-        parfor.addListener(new LoopListener() {
+        listeners.add(new LoopListener() {
             @Override
             public void tasksEnded(LoopInfo loop, dev.parfor.TaskOutcome outcome, int count, long nanos) {
                 chunks.incrementAndGet();
@@ -277,7 +311,6 @@ class HazelcastEngineTest {
     void shouldCollectEveryFailureAtItsIndexAndFillFallbacks() {
         LoopResult<Integer> result = parfor.loop("collect")
                 .onError(ErrorPolicy.COLLECT)
-                .fallback(-1)
                 .run(range(1000), x -> {
                     RUNS.computeIfAbsent(x, k -> new AtomicInteger()).incrementAndGet();
                     if (x % 100 == 7) {
@@ -294,7 +327,7 @@ class HazelcastEngineTest {
             assertThat(f.input()).isEqualTo((int) f.index());
             assertThat(f.error()).isInstanceOf(IllegalStateException.class).hasMessage("bad " + f.index());
         });
-        assertThat(result.values().get(7)).isEqualTo(-1);
+        assertThat(result.valuesOr(-1).get(7)).isEqualTo(-1);
         assertThat(result.values().get(8)).isEqualTo(8);
     }
 
@@ -408,17 +441,17 @@ class HazelcastEngineTest {
             }
 
             @Override
-            public boolean isLocal() {
-                return false;
+            public Placement placement() {
+                return Placement.REMOTE;
             }
 
             @Override
-            public void execute(dev.parfor.Chunk chunk) {
+            public void execute(dev.parfor.spi.Chunk chunk) {
                 engine.execute(chunk);
             }
 
             @Override
-            public void loopStarting(LoopInfo loop, dev.parfor.Chunk.Task task, @Nullable Object context) {
+            public void loopStarting(LoopInfo loop, dev.parfor.spi.Chunk.Task task, @Nullable Object context) {
                 engine.loopStarting(loop, task, context);
                 cluster.first().getMap(MemberSide.PAYLOADS).delete(loop.id());
             }
@@ -639,7 +672,7 @@ class HazelcastEngineTest {
     void shouldReportProgressRunningLoopsAndEvents() throws Exception {
         List<String> events = new CopyOnWriteArrayList<>();
         List<Progress> reports = new CopyOnWriteArrayList<>();
-        parfor.addListener(new LoopListener() {
+        listeners.add(new LoopListener() {
             @Override
             public void loopStarted(LoopInfo loop) {
                 events.add("started " + loop.name() + " on " + loop.engine() + " " + loop.engineType());
@@ -662,8 +695,10 @@ class HazelcastEngineTest {
         caller.start();
 
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> parfor.running().stream().anyMatch(p -> p.loop().equals("watched") && p.done() >= 10));
-        Progress running = parfor.running().get(0);
+                .until(() -> parfor.running().stream()
+                        .map(RunningLoop::progress)
+                        .anyMatch(p -> p.loop().equals("watched") && p.done() >= 10));
+        Progress running = parfor.running().get(0).progress();
         assertThat(running.total()).hasValue(20);
         assertThat(running.finished()).isFalse();
         assertThat(engine.activeCount()).isPositive();
@@ -680,7 +715,7 @@ class HazelcastEngineTest {
 
     @Test
     void shouldBeARemoteEngineWhoseParallelismCoversEveryMembersPool() {
-        assertThat(engine.isLocal()).isFalse();
+        assertThat(engine.placement()).isEqualTo(dev.parfor.spi.Placement.REMOTE);
         assertThat(engine.type()).isEqualTo("hazelcast");
         assertThat(engine.parallelism()).isEqualTo(2 * 4 * 2);
         assertThat(engine.executorName()).isEqualTo(HazelcastEngine.DEFAULT_EXECUTOR_NAME);

@@ -86,7 +86,7 @@ class MemberProcessKillTest {
                     });
             assertThat(parfor.running())
                     .singleElement()
-                    .satisfies(progress -> assertThat(progress.done()).isLessThan(total / 2));
+                    .satisfies(running -> assertThat(running.progress().done()).isLessThan(total / 2));
             members.kill(0);
 
             List<Long> results = loop.get(90, TimeUnit.SECONDS);

@@ -1,12 +1,12 @@
 package dev.parfor.autoconfigure;
 
 import dev.parfor.ContextPropagator;
-import dev.parfor.Engine;
 import dev.parfor.LoopListener;
 import dev.parfor.LoopOptions;
 import dev.parfor.ParallelFor;
 import dev.parfor.autoconfigure.ParforProperties.EngineProperties;
 import dev.parfor.autoconfigure.ParforProperties.LoopProperties;
+import dev.parfor.spi.Engine;
 import io.micrometer.context.ContextSnapshotFactory;
 import java.util.Map;
 import org.slf4j.event.Level;

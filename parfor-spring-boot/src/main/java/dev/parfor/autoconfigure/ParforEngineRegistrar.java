@@ -1,8 +1,8 @@
 package dev.parfor.autoconfigure;
 
-import dev.parfor.Engine;
 import dev.parfor.Engines;
 import dev.parfor.autoconfigure.ParforProperties.EngineProperties;
+import dev.parfor.spi.Engine;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;

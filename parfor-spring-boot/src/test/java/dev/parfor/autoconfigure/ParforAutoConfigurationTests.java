@@ -3,7 +3,6 @@ package dev.parfor.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.parfor.Engine;
 import dev.parfor.Engines;
 import dev.parfor.ErrorPolicy;
 import dev.parfor.LoopOutcome;
@@ -13,6 +12,7 @@ import dev.parfor.ParallelForException;
 import dev.parfor.autoconfigure.actuate.ParforActuatorAutoConfiguration;
 import dev.parfor.autoconfigure.actuate.ParforEndpoint;
 import dev.parfor.autoconfigure.metrics.ParforMetricsAutoConfiguration;
+import dev.parfor.spi.Engine;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;

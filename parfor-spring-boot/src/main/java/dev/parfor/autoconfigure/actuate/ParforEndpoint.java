@@ -1,9 +1,9 @@
 package dev.parfor.autoconfigure.actuate;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.parfor.Engine;
 import dev.parfor.ParallelFor;
 import dev.parfor.Progress;
+import dev.parfor.spi.Engine;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,8 +42,9 @@ public class ParforEndpoint {
         List<EngineDescriptor> engines = parallelFor.engines().entrySet().stream()
                 .map(ParforEndpoint::engine)
                 .toList();
-        List<RunningLoop> running =
-                parallelFor.running().stream().map(ParforEndpoint::running).toList();
+        List<RunningLoop> running = parallelFor.running().stream()
+                .map(loop -> running(loop.progress()))
+                .toList();
         List<FinishedLoop> finished =
                 recent.newestFirst().stream().map(ParforEndpoint::finished).toList();
         return new ParforDescriptor(parallelFor.defaultEngine(), engines, running, finished);
@@ -52,7 +53,11 @@ public class ParforEndpoint {
     private static EngineDescriptor engine(Map.Entry<String, Engine> entry) {
         Engine engine = entry.getValue();
         return new EngineDescriptor(
-                entry.getKey(), engine.type(), engine.parallelism(), engine.activeCount(), engine.queuedCount());
+                entry.getKey(),
+                engine.type(),
+                engine.parallelism(),
+                engine.stats().map(s -> s.activeCount()).orElse(-1),
+                engine.stats().map(s -> s.queuedCount()).orElse(-1L));
     }
 
     private static RunningLoop running(Progress progress) {

@@ -1,8 +1,8 @@
 package dev.parfor.autoconfigure.actuate;
 
-import dev.parfor.Engine;
 import dev.parfor.ParallelFor;
 import dev.parfor.autoconfigure.ParforLifecycle;
+import dev.parfor.spi.Engine;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -37,8 +37,8 @@ final class ParforHealthIndicator extends AbstractHealthIndicator {
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("type", engine.type());
             details.put("parallelism", engine.parallelism());
-            details.put("active", engine.activeCount());
-            details.put("queued", engine.queuedCount());
+            details.put("active", engine.stats().map(s -> s.activeCount()).orElse(-1));
+            details.put("queued", engine.stats().map(s -> s.queuedCount()).orElse(-1L));
             engines.put(entry.getKey(), details);
         }
         builder.withDetail("defaultEngine", parallelFor.defaultEngine())

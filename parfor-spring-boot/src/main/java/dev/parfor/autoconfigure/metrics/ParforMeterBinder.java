@@ -1,7 +1,8 @@
 package dev.parfor.autoconfigure.metrics;
 
-import dev.parfor.Engine;
 import dev.parfor.ParallelFor;
+import dev.parfor.spi.Engine;
+import dev.parfor.spi.EngineStats;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -38,15 +39,16 @@ final class ParforMeterBinder implements MeterBinder {
             String name = entry.getKey();
             Engine engine = entry.getValue();
             Tags tags = Tags.of("engine", name, "type", engine.type());
-            if (engine.activeCount() >= 0) {
-                Gauge.builder("parfor.engine.active", engine, Engine::activeCount)
+            EngineStats stats = engine.stats().orElse(null);
+            if (stats != null && stats.activeCount() >= 0) {
+                Gauge.builder("parfor.engine.active", stats, EngineStats::activeCount)
                         .description("Number of tasks an engine is running now")
                         .baseUnit("tasks")
                         .tags(tags)
                         .register(registry);
             }
-            if (engine.queuedCount() >= 0) {
-                Gauge.builder("parfor.engine.queued", engine, Engine::queuedCount)
+            if (stats != null && stats.queuedCount() >= 0) {
+                Gauge.builder("parfor.engine.queued", stats, EngineStats::queuedCount)
                         .description("Number of tasks waiting in an engine's queue")
                         .baseUnit("tasks")
                         .tags(tags)
@@ -54,7 +56,8 @@ final class ParforMeterBinder implements MeterBinder {
             }
             // An executor engine runs on the application's own executor, which its owner measures already.
             if (!"executor".equals(engine.type())) {
-                ExecutorService pool = engine.executorService().orElse(null);
+                ExecutorService pool =
+                        stats == null ? null : stats.executorService().orElse(null);
                 if (pool != null) {
                     new ExecutorServiceMetrics(pool, name, "parfor", Tags.of("engine", name)).bindTo(registry);
                 }

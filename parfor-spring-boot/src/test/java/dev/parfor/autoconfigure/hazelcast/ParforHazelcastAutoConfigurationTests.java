@@ -8,7 +8,6 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
-import dev.parfor.Engine;
 import dev.parfor.Engines;
 import dev.parfor.ParallelFor;
 import dev.parfor.autoconfigure.InvalidParforPropertyException;
@@ -16,6 +15,7 @@ import dev.parfor.autoconfigure.ParforAutoConfiguration;
 import dev.parfor.autoconfigure.ParforProperties;
 import dev.parfor.hazelcast.HazelcastEngine;
 import dev.parfor.hazelcast.ParforHazelcast;
+import dev.parfor.spi.Engine;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -77,7 +77,7 @@ class ParforHazelcastAutoConfigurationTests {
             HazelcastEngine engine = context.getBean(HazelcastEngine.class);
             assertThat(engine.executorName()).isEqualTo(HazelcastEngine.DEFAULT_EXECUTOR_NAME);
             assertThat(engine.maxAttempts()).isEqualTo(HazelcastEngine.DEFAULT_MAX_ATTEMPTS);
-            assertThat(engine.isLocal()).isFalse();
+            assertThat(engine.placement()).isEqualTo(dev.parfor.spi.Placement.REMOTE);
         });
     }
 
@@ -347,7 +347,7 @@ class ParforHazelcastAutoConfigurationTests {
                     ParallelFor parfor = context.getBean(ParallelFor.class);
                     assertThat(parfor.engines()).containsKey("hazelcast");
                     assertThat(parfor.engines().get("hazelcast")).isSameAs(context.getBean("hazelcast"));
-                    assertThat(parfor.using("hazelcast").map(List.of(1, 2, 3), x -> x * 2))
+                    assertThat(parfor.loop("on-hazelcast").engine("hazelcast").map(List.of(1, 2, 3), x -> x * 2))
                             .containsExactly(2, 4, 6);
                     assertThat(context.getBean(HazelcastEngine.class).tasksPerMember())
                             .hasSize(1)

@@ -1,0 +1,85 @@
+package dev.parfor;
+
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells a loop's listeners what happens, fenced: a listener that throws anything, an {@link Error} included, is
+ * logged and otherwise ignored, so it can neither hang the loop nor keep it from ending. Never called under a loop's
+ * lock.
+ */
+final class Events {
+
+    private static final Logger log = LoggerFactory.getLogger(Events.class);
+
+    private final LoopInfo info;
+    private final List<LoopListener> listeners;
+    private final @Nullable ProgressListener progress;
+
+    Events(LoopInfo info, List<LoopListener> listeners, @Nullable ProgressListener progress) {
+        this.info = info;
+        this.listeners = listeners;
+        this.progress = progress;
+    }
+
+    void started() {
+        for (LoopListener listener : listeners) {
+            try {
+                listener.loopStarted(info);
+            } catch (Throwable e) {
+                warn(listener, "loopStarted", e);
+            }
+        }
+    }
+
+    void tasks(TaskOutcome outcome, int count, long nanos) {
+        if (count <= 0) {
+            return;
+        }
+        for (LoopListener listener : listeners) {
+            try {
+                listener.tasksEnded(info, outcome, count, nanos);
+            } catch (Throwable e) {
+                warn(listener, "tasksEnded", e);
+            }
+        }
+    }
+
+    void finished(LoopOutcome outcome, @Nullable Throwable error, Progress last) {
+        for (LoopListener listener : listeners) {
+            try {
+                listener.loopFinished(info, outcome, error, last);
+            } catch (Throwable e) {
+                warn(listener, "loopFinished", e);
+            }
+        }
+        progress(last);
+    }
+
+    boolean hasProgress() {
+        return progress != null;
+    }
+
+    void progress(Progress snapshot) {
+        if (progress == null) {
+            return;
+        }
+        try {
+            progress.onProgress(snapshot);
+        } catch (Throwable e) {
+            log.warn("ProgressListener of loop '{}' failed: {}", info.name(), Texts.describe(e), e);
+        }
+    }
+
+    private void warn(Object listener, String event, Throwable e) {
+        log.warn(
+                "LoopListener {} failed in {} for loop '{}': {}",
+                listener.getClass().getName(),
+                event,
+                info.name(),
+                Texts.describe(e),
+                e);
+    }
+}

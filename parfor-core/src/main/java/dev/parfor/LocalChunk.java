@@ -1,0 +1,315 @@
+package dev.parfor;
+
+import dev.parfor.spi.Chunk;
+import dev.parfor.spi.ChunkOutcome;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The scheduler's chunk, and the one loop that runs a chunk's inputs in this JVM.
+ *
+ * <p>State machine: {@code NEW -> RUNNING -> ENDED}, or {@code NEW -> ENDED} when cancelled before it ran or completed
+ * by a remote engine. Whoever moves it to {@code ENDED} reports the outcome, exactly once: the thread that ran it, or
+ * the timer when an input overran its task timeout (the chunk is then abandoned: the loop goes on without waiting for
+ * the body, and the runner stops after it). {@code runner}, {@code current}, {@code interruptedByLoop} and the
+ * arrays of a timed run are guarded by {@code this}; no user code runs while holding it.
+ */
+final class LocalChunk implements Chunk {
+
+    private static final int NEW = 0;
+    private static final int RUNNING = 1;
+    private static final int ENDED = 2;
+
+    /**
+     * How many chunks the current thread is running, so that a loop started inside a body knows its caller is a
+     * worker and helps run its own chunks while it waits (what keeps nested loops from starving a full pool). It
+     * describes the thread, not a loop.
+     */
+    private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+
+    final LoopRun loop;
+    final long firstIndex;
+    final int attempt;
+    final int size;
+    private final List<?> source;
+    private final int from;
+    private final boolean whole;
+
+    private final AtomicInteger state = new AtomicInteger(NEW);
+    private volatile boolean cancelled;
+    private @Nullable Thread runner;
+    private boolean interruptedByLoop;
+    private int current = -1;
+    private long startNanos;
+    private @Nullable Object @Nullable [] timedValues;
+    private @Nullable Throwable @Nullable [] timedErrors;
+
+    /** A chunk over all of {@code inputs} (inputs read from a lazy source, or a retry). */
+    LocalChunk(LoopRun loop, long firstIndex, List<?> inputs, int attempt) {
+        this(loop, firstIndex, inputs, 0, inputs.size(), attempt, true);
+    }
+
+    /** A chunk over {@code size} elements of a random-access list, from {@code from}. */
+    LocalChunk(LoopRun loop, long firstIndex, List<?> source, int from, int size, int attempt, boolean whole) {
+        this.loop = loop;
+        this.firstIndex = firstIndex;
+        this.source = source;
+        this.from = from;
+        this.size = size;
+        this.attempt = attempt;
+        this.whole = whole;
+    }
+
+    static boolean onWorkerThread() {
+        return DEPTH.get()[0] > 0;
+    }
+
+    @Override
+    public String loopId() {
+        return loop.info.id();
+    }
+
+    @Override
+    public String loopName() {
+        return loop.info.name();
+    }
+
+    @Override
+    public long firstIndex() {
+        return firstIndex;
+    }
+
+    @Override
+    public List<?> inputs() {
+        return whole ? source : source.subList(from, from + size);
+    }
+
+    @Override
+    public int attempt() {
+        return attempt;
+    }
+
+    @Override
+    public Task task() {
+        return loop.task;
+    }
+
+    @Override
+    public @Nullable Object context() {
+        return loop.context;
+    }
+
+    @Override
+    public @Nullable Duration taskTimeout() {
+        long nanos = loop.plan.taskTimeoutNanos();
+        return nanos > 0 ? Duration.ofNanos(nanos) : null;
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return cancelled;
+    }
+
+    boolean isNew() {
+        return state.get() == NEW;
+    }
+
+    synchronized boolean interruptedByLoop() {
+        return interruptedByLoop;
+    }
+
+    @Override
+    public void run() {
+        if (!state.compareAndSet(NEW, RUNNING)) {
+            return;
+        }
+        boolean skip;
+        synchronized (this) {
+            skip = cancelled;
+            if (!skip) {
+                runner = Thread.currentThread();
+            }
+        }
+        if (skip) {
+            state.set(ENDED);
+            loop.chunkEnded(this, LoopRun.Ended.NOTHING);
+            return;
+        }
+        int[] depth = DEPTH.get();
+        depth[0]++;
+        LoopRun.Ended outcome;
+        try {
+            outcome = runWithContext();
+        } finally {
+            depth[0]--;
+            synchronized (this) {
+                runner = null;
+                if (interruptedByLoop) {
+                    // The interrupt was ours, aimed at this chunk; do not leak it to the pool's next task.
+                    Thread.interrupted();
+                }
+            }
+        }
+        if (state.compareAndSet(RUNNING, ENDED)) {
+            loop.chunkEnded(this, outcome);
+        }
+    }
+
+    private LoopRun.Ended runWithContext() {
+        ContextPropagator.Scope scope;
+        try {
+            scope = loop.installContext();
+        } catch (Throwable error) {
+            // The caller's context cannot be installed: no input of this chunk may run without it.
+            Throwable[] errors = new Throwable[size];
+            Arrays.fill(errors, error);
+            return new LoopRun.Ended(new Object[size], errors, size, 0);
+        }
+        try {
+            return runInputs();
+        } finally {
+            try {
+                scope.close();
+            } catch (Throwable e) {
+                loop.contextCloseFailed(e);
+            }
+        }
+    }
+
+    private LoopRun.Ended runInputs() {
+        List<?> inputs;
+        try {
+            inputs = inputs();
+        } catch (Throwable error) {
+            loop.inputsFailed(firstIndex, error);
+            return LoopRun.Ended.NOTHING;
+        }
+        Plan plan = loop.plan;
+        long timeoutNanos = plan.taskTimeoutNanos();
+        boolean timed = timeoutNanos > 0;
+        Object[] direct = timed ? null : loop.directArray(firstIndex, size);
+        Object[] values = direct != null ? direct : new Object[size];
+        int base = direct != null ? (int) firstIndex : 0;
+        Throwable[] errors = null;
+        long start = System.nanoTime();
+        if (timed) {
+            errors = new Throwable[size];
+            synchronized (this) {
+                timedValues = values;
+                timedErrors = errors;
+                startNanos = start;
+            }
+        }
+        boolean stopAtFailure = plan.policy() == ErrorPolicy.FAIL_FAST;
+        Task task = loop.task;
+        Object context = loop.context;
+        int ran = 0;
+        for (int i = 0; i < size && !cancelled && !loop.halting; i++) {
+            Object input;
+            try {
+                input = inputs.get(i);
+            } catch (Throwable error) {
+                loop.inputsFailed(firstIndex + i, error);
+                break;
+            }
+            ScheduledFuture<?> timer = null;
+            if (timed) {
+                int offset = i;
+                synchronized (this) {
+                    current = i;
+                }
+                timer = Timer.schedule(() -> overran(offset), timeoutNanos);
+            }
+            boolean failed = false;
+            try {
+                values[base + i] = task.apply(firstIndex + i, input, context);
+            } catch (Throwable error) {
+                if (errors == null) {
+                    errors = new Throwable[size];
+                }
+                errors[i] = error;
+                failed = true;
+            } finally {
+                if (timer != null) {
+                    timer.cancel(false);
+                }
+            }
+            ran = i + 1;
+            if (timed && state.get() == ENDED) {
+                break; // abandoned after a task timeout: the timer already reported the chunk
+            }
+            if (failed && stopAtFailure) {
+                break; // the loop stops or retries; either way the rest of the chunk waits for its decision
+            }
+        }
+        return new LoopRun.Ended(direct != null ? null : values, errors, ran, System.nanoTime() - start);
+    }
+
+    /** On the timer thread: the input at {@code offset} overran. Ends the chunk there and interrupts the body. */
+    private void overran(int offset) {
+        LoopRun.Ended outcome;
+        synchronized (this) {
+            if (current != offset || runner == null || timedValues == null || timedErrors == null) {
+                return;
+            }
+            if (!state.compareAndSet(RUNNING, ENDED)) {
+                return;
+            }
+            // Inputs before the timed-out one have finished and their slots no longer change; the runner keeps
+            // writing its own arrays, which these copies do not share.
+            Object[] values = Arrays.copyOf(timedValues, size);
+            Throwable[] errors = Arrays.copyOf(timedErrors, size);
+            Arrays.fill(values, offset, size, null);
+            Arrays.fill(errors, offset + 1, size, null);
+            errors[offset] = new TimeoutException("task exceeded its task timeout of "
+                    + Duration.ofNanos(loop.plan.taskTimeoutNanos()) + "; the body was interrupted");
+            outcome = new LoopRun.Ended(values, errors, offset + 1, System.nanoTime() - startNanos);
+            interruptedByLoop = true;
+            runner.interrupt();
+        }
+        loop.handOff(this, outcome);
+    }
+
+    @Override
+    public void complete(ChunkOutcome outcome) {
+        Checks.notNull(outcome, "outcome");
+        // A chunk run elsewhere is never run() here, so it goes from NEW straight to ENDED.
+        if (state.compareAndSet(NEW, ENDED)) {
+            loop.chunkEnded(this, LoopRun.Ended.of(outcome, size));
+        }
+    }
+
+    @Override
+    public void fail(Throwable error) {
+        Checks.notNull(error, "error");
+        Throwable[] errors = new Throwable[size];
+        Arrays.fill(errors, error);
+        if (state.compareAndSet(NEW, ENDED)) {
+            loop.chunkEnded(this, new LoopRun.Ended(new Object[size], errors, size, 0));
+        }
+    }
+
+    /** Called by the loop, under its lock, when it stops: a chunk not started never runs; a running one is interrupted. */
+    void cancel() {
+        cancelled = true;
+        if (state.compareAndSet(NEW, ENDED)) {
+            return;
+        }
+        synchronized (this) {
+            if (runner != null && state.get() == RUNNING) {
+                interruptedByLoop = true;
+                runner.interrupt();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "chunk of loop '" + loop.info.name() + "' from input #" + firstIndex + " (" + size + " inputs)";
+    }
+}

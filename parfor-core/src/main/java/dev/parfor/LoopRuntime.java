@@ -1,0 +1,95 @@
+package dev.parfor;
+
+import dev.parfor.spi.Engine;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a {@link ParallelFor} hands each of its loops: engines, the option layers, listeners, context propagators, and
+ * the registry of running loops. Thread-safe; one per {@code ParallelFor}, never a static.
+ */
+final class LoopRuntime {
+
+    private static final String JVM_ID = Long.toHexString(new java.security.SecureRandom().nextLong());
+    private static final AtomicLong LOOP_COUNTER = new AtomicLong();
+
+    final Map<String, Engine> engines;
+    final Map<String, LoopOptions> engineDefaults;
+    final Map<String, LoopOptions> loopOptions;
+    final List<LoopListener> listeners;
+    final List<ContextPropagator> propagators;
+    final @Nullable ProgressListener progress;
+    final Duration progressInterval;
+    final String defaultEngine;
+    final boolean ownsEngines;
+    final Set<LoopRun> running = ConcurrentHashMap.newKeySet();
+    private final Map<String, Double> learned = new ConcurrentHashMap<>();
+    volatile boolean closed;
+
+    LoopRuntime(
+            Map<String, Engine> engines,
+            Map<String, LoopOptions> engineDefaults,
+            Map<String, LoopOptions> loopOptions,
+            List<LoopListener> listeners,
+            List<ContextPropagator> propagators,
+            @Nullable ProgressListener progress,
+            Duration progressInterval,
+            String defaultEngine,
+            boolean ownsEngines) {
+        this.engines = Collections.unmodifiableMap(new LinkedHashMap<>(engines));
+        this.engineDefaults = Map.copyOf(engineDefaults);
+        this.loopOptions = Map.copyOf(loopOptions);
+        this.listeners = List.copyOf(listeners);
+        List<ContextPropagator> all = new ArrayList<>();
+        all.add(new MdcPropagator());
+        all.addAll(propagators);
+        this.propagators = List.copyOf(all);
+        this.progress = progress;
+        this.progressInterval = progressInterval;
+        this.defaultEngine = defaultEngine;
+        this.ownsEngines = ownsEngines;
+    }
+
+    Engine engine(String name) {
+        Engine engine = engines.get(name);
+        if (engine == null) {
+            throw Checks.unknownEngine(name, engines.keySet());
+        }
+        return engine;
+    }
+
+    String newLoopId() {
+        // Unique across the JVMs of a cluster: a random prefix per JVM and a counter, cheaper than a random UUID.
+        return JVM_ID + "-" + Long.toString(LOOP_COUNTER.incrementAndGet(), 36);
+    }
+
+    void register(LoopRun run) {
+        if (closed) {
+            throw new IllegalStateException("parfor is shut down; loop '" + run.info.name() + "' was not started");
+        }
+        running.add(run);
+    }
+
+    void unregister(LoopRun run) {
+        running.remove(run);
+    }
+
+    double learnedNanosPerInput(String key) {
+        return learned.getOrDefault(key, Double.NaN);
+    }
+
+    void learn(String key, double nanosPerInput) {
+        if (learned.size() > 10_000) {
+            learned.clear(); // names are meant to be few; never let a stream of new names grow this
+        }
+        learned.put(key, nanosPerInput);
+    }
+}

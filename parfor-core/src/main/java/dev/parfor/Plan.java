@@ -1,0 +1,130 @@
+package dev.parfor;
+
+import dev.parfor.spi.Engine;
+import dev.parfor.spi.Placement;
+import java.time.Duration;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How one run of a loop is carried out, decided once before it starts: the merged options, where chunks run, how
+ * large they are, and how far ahead of the consumer inputs are read. Immutable.
+ *
+ * @param callerRuns whether the loop's own consumer runs every chunk (the sequential engine, or a loop learned to be
+ *     tiny, which then costs no hand-off to another thread)
+ */
+record Plan(
+        String name,
+        String engineName,
+        Engine engine,
+        Placement placement,
+        boolean callerRuns,
+        int parallelism,
+        ErrorPolicy policy,
+        int retries,
+        long backoffNanos,
+        Predicate<? super Throwable> retryOn,
+        @Nullable Duration timeout,
+        long taskTimeoutNanos,
+        @Nullable ProgressListener progress,
+        long progressIntervalNanos,
+        long window,
+        boolean direct,
+        ChunkSizer sizer) {
+
+    /** Loops expected to take less than this in all run on the caller's thread. */
+    private static final long INLINE_NANOS = 20_000;
+
+    private static final Predicate<Throwable> EXCEPTIONS = error -> error instanceof Exception;
+
+    /** The kind of terminal, which decides how results are held. */
+    enum Mode {
+        /** Every value kept by index (map, run). */
+        ALL,
+        /** A bounded window, in input order (stream). */
+        ORDERED,
+        /** A bounded window, in completion order (streamAsCompleted). */
+        COMPLETION,
+        /** A bounded window whose values are not kept (forEach). */
+        DISCARD
+    }
+
+    static Plan of(LoopRuntime runtime, String name, LoopOptions callSite, long total, Mode mode, int defaultChunk) {
+        LoopOptions override = runtime.loopOptions.getOrDefault(name, LoopOptions.none());
+        String engineName = first(override.engine, callSite.engine, runtime.defaultEngine);
+        Engine engine = runtime.engine(engineName);
+        LoopOptions merged =
+                override.orElse(callSite).orElse(runtime.engineDefaults.getOrDefault(engineName, LoopOptions.none()));
+        Placement placement = engine.placement();
+        int parallelism = merged.parallelism != null ? merged.parallelism : Math.max(1, engine.parallelism());
+        long taskTimeoutNanos = merged.taskTimeout == null ? 0 : merged.taskTimeout.toNanos();
+        String sizerKey = name + '@' + engineName;
+        double learned = runtime.learnedNanosPerInput(sizerKey);
+        // A loop whose whole work took less than a hand-off to another thread in earlier runs runs on the caller: the
+        // latency a web request pays for a small loop is then the work itself. Never when a deadline is set: the caller
+        // must stay free to return at it.
+        boolean tiny = placement == Placement.LOCAL
+                && mode == Mode.ALL
+                && total >= 0
+                && merged.timeout == null
+                && taskTimeoutNanos == 0
+                && !Double.isNaN(learned)
+                && total * learned < INLINE_NANOS;
+        boolean callerRuns = placement == Placement.CALLER || tiny;
+        long window = mode == Mode.ALL ? Long.MAX_VALUE : Math.max(65_536L, 4L * parallelism);
+        int maxChunk;
+        if (mode != Mode.ALL) {
+            maxChunk = (int) Math.max(1, window / (4L * parallelism));
+        } else if (total >= 0 && tiny) {
+            maxChunk = (int) Math.max(1, Math.min(1 << 20, total)); // all of it on the caller: one chunk
+        } else if (total >= 0 && placement == Placement.REMOTE) {
+            // Every chunk of a remote engine pays a network round trip: one wave of chunks, not eight.
+            maxChunk = (int) Math.max(1, Math.min(1 << 20, total / parallelism));
+        } else if (total >= 0) {
+            maxChunk = (int) Math.max(1, Math.min(1 << 20, total / (8L * parallelism)));
+        } else {
+            maxChunk = 16_384;
+        }
+        int fixed = merged.chunkSize != null ? merged.chunkSize : defaultChunk;
+        ChunkSizer sizer = new ChunkSizer(
+                sizerKey,
+                fixed,
+                maxChunk,
+                learned,
+                placement == Placement.REMOTE ? ChunkSizer.REMOTE_TARGET_CHUNK_NANOS : ChunkSizer.TARGET_CHUNK_NANOS);
+        boolean direct = mode == Mode.ALL && placement != Placement.REMOTE && taskTimeoutNanos == 0;
+        Duration progressInterval =
+                merged.progressInterval != null ? merged.progressInterval : runtime.progressInterval;
+        return new Plan(
+                name,
+                engineName,
+                engine,
+                placement,
+                callerRuns,
+                parallelism,
+                merged.onError != null ? merged.onError : ErrorPolicy.FAIL_FAST,
+                merged.retries != null ? merged.retries : 0,
+                merged.backoff != null ? merged.backoff.toNanos() : 0,
+                merged.retryOn != null ? merged.retryOn : EXCEPTIONS,
+                merged.timeout,
+                taskTimeoutNanos,
+                merged.progress != null ? merged.progress : runtime.progress,
+                progressInterval.toNanos(),
+                window,
+                direct,
+                sizer);
+    }
+
+    private static String first(@Nullable String a, @Nullable String b, String c) {
+        return a != null ? a : b != null ? b : c;
+    }
+
+    /** The pause before retry number {@code attempt} (1 for the first retry): doubles, capped against overflow. */
+    long backoffFor(int attempt) {
+        if (backoffNanos <= 0) {
+            return 0;
+        }
+        long shifted = backoffNanos << Math.min(attempt - 1, 20);
+        return shifted < 0 || shifted > Checks.MAX_DURATION.toNanos() ? Checks.MAX_DURATION.toNanos() : shifted;
+    }
+}

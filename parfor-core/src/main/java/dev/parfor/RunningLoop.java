@@ -1,0 +1,40 @@
+package dev.parfor;
+
+import java.util.List;
+
+/**
+ * A loop that is running now, as {@link ParallelFor#running()} lists it: what it is, how far it got, what failed so
+ * far, and a way to stop it from outside (an operator's cancel button). Thread-safe; every method returns at once.
+ */
+public interface RunningLoop {
+
+    /**
+     * What identifies the loop.
+     *
+     * @return the loop's id, name, engine and parallelism
+     */
+    LoopInfo info();
+
+    /**
+     * How far the loop got.
+     *
+     * @return a snapshot taken now
+     */
+    Progress progress();
+
+    /**
+     * The inputs that failed for good so far, in input order.
+     *
+     * @return a snapshot; empty when none failed
+     */
+    List<TaskFailure> failures();
+
+    /**
+     * Cancels the loop as a caller interrupt would: nothing more is started, running tasks are interrupted, and the
+     * loop's caller gets a {@link ParallelForException} with outcome {@link LoopOutcome#CANCELLED} whose message says
+     * it was cancelled from outside.
+     *
+     * @return {@code true} if this call stopped the loop, {@code false} if it had already stopped
+     */
+    boolean cancel();
+}
