@@ -534,29 +534,17 @@ public final class HazelcastEngine implements Engine, EngineStats {
 
     private void answered(Pending pending, ChunkReply reply, boolean rerun) {
         ChunkOutcome outcome;
-        Map<Integer, Exception> refusedResults = new TreeMap<>();
         try {
-            outcome = (ChunkOutcome) wire.readUnpacking(reply.outcome(), (offset, error) -> {
-                refusedResults.put(offset, error);
-                return null;
-            });
-        } catch (IOException | ClassNotFoundException | RuntimeException e) {
-            finish(pending, null, refused("the results", pending, e));
-            return;
-        }
-        if (outcome == null) {
-            finish(pending, null, new IllegalStateException("member " + reply.member() + " sent no outcome"));
-            return;
-        }
-        for (Map.Entry<Integer, Exception> refused : refusedResults.entrySet()) {
-            Exception error = refused.getValue();
-            outcome = outcome.withError(
-                    refused.getKey(),
-                    new IllegalStateException(
-                            "the result of input #" + (pending.chunk.firstIndex() + refused.getKey()) + " of loop '"
+            outcome = wire.readOutcome(
+                    reply.outcome(),
+                    (offset, error) -> new IllegalStateException(
+                            "the result of input #" + (pending.chunk.firstIndex() + offset) + " of loop '"
                                     + pending.chunk.loopName() + "' could not be deserialized: "
                                     + error.getMessage(),
                             error));
+        } catch (IOException | RuntimeException e) {
+            finish(pending, null, refused("the results", pending, e));
+            return;
         }
         perMember.computeIfAbsent(reply.member(), m -> new LongAdder()).add(outcome.ran());
         if (pending.finished.get()) {

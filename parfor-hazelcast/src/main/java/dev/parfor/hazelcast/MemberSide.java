@@ -5,12 +5,10 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.parfor.spi.Chunk;
 import dev.parfor.spi.ChunkOutcome;
-import java.io.IOException;
 import java.io.NotSerializableException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -180,10 +178,7 @@ final class MemberSide {
         Entry entry = loops.computeIfAbsent(loopId, Entry::new);
         entry.lastUsed = System.nanoTime();
         Loaded loaded = load(entry);
-        List<?> inputs = (List<?>) wire.readUnpacking(inputBytes, (offset, error) -> new Wire.Refused(error));
-        if (inputs == null) {
-            throw new IllegalStateException("parfor chunk of loop " + loopId + " arrived without inputs");
-        }
+        List<@Nullable Object> inputs = wire.readInputs(inputBytes);
         Chunk.Task body = loaded.task();
         Chunk.Task guarded = (index, input, context) -> {
             if (input instanceof Wire.Unsendable unsendable) {
@@ -195,15 +190,7 @@ final class MemberSide {
                                 + refused.error().getMessage(),
                         refused.error());
             }
-            Object value = body.apply(index, input, context);
-            try {
-                return Wire.pack((int) (index - firstIndex), value);
-            } catch (IOException | RuntimeException e) {
-                throw new NotSerializableException("the result of input #" + index + " ("
-                        + Objects.requireNonNull(value).getClass().getName() + ") could not be sent back: " + e
-                        + "; the hazelcast engine needs serializable results, such as records or classes"
-                        + " implementing java.io.Serializable with serializable fields");
-            }
+            return body.apply(index, input, context);
         };
         Thread thread = Thread.currentThread();
         ChunkOutcome outcome;
@@ -229,7 +216,7 @@ final class MemberSide {
             }
         }
         tasksRun.addAndGet(outcome.ran());
-        return new ChunkReply(address, wire.writeOutcome(outcome));
+        return new ChunkReply(address, wire.writeOutcome(outcome, firstIndex));
     }
 
     private Loaded load(Entry entry) throws Exception {
