@@ -192,24 +192,39 @@ public final class HazelcastEngine implements Engine, EngineStats {
     }
 
     /**
-     * Chunks kept in flight by default: twice the executor's pool size on every data member, so that members never
-     * wait for the round trip of their next chunk.
+     * Chunks kept in flight by default: twice, for every data member, its executor's pool size or its processor
+     * count when the member publishes it ({@link ParforHazelcast#PROCESSORS_ATTRIBUTE}, set by parfor's
+     * configurations) and it is smaller, so that members never wait for the round trip of their next chunk. Bodies
+     * that mostly wait (on I/O) may want a higher {@code parallelism} on their loop.
      *
      * @return at least 1
      */
     @Override
     public int parallelism() {
-        int members = 0;
+        int pool = pool();
+        long threads = 0;
         try {
             for (Member member : instance.getCluster().getMembers()) {
                 if (!member.isLiteMember()) {
-                    members++;
+                    threads += Math.min(pool, processors(member, pool));
                 }
             }
         } catch (RuntimeException e) {
-            members = 1; // the instance is shutting down; the loop will be refused when it submits
+            threads = 0; // the instance is shutting down; the loop will be refused when it submits
         }
-        return Math.max(1, 2 * pool() * Math.max(1, members));
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE / 2, 2 * Math.max(threads, pool)));
+    }
+
+    private static int processors(Member member, int fallback) {
+        String published = member.getAttribute(ParforHazelcast.PROCESSORS_ATTRIBUTE);
+        if (published == null) {
+            return fallback;
+        }
+        try {
+            return Math.max(1, Integer.parseInt(published.strip()));
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
     }
 
     /**

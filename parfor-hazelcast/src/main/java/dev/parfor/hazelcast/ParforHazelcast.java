@@ -42,6 +42,13 @@ public final class ParforHazelcast {
             "java.io",
             "java.nio.file");
 
+    /**
+     * The member attribute holding the member's processor count, set by parfor's configurations; the
+     * {@link HazelcastEngine} keeps at most twice that many chunks in flight per member, so that tiny bodies go out
+     * in fewer, larger chunks.
+     */
+    public static final String PROCESSORS_ATTRIBUTE = "parfor.processors";
+
     private ParforHazelcast() {}
 
     /**
@@ -106,6 +113,10 @@ public final class ParforHazelcast {
         // A member holding the backup of a loop's context reads it locally instead of from the owner, so the
         // context crosses the network about once per member.
         config.getMapConfig(MemberSide.PAYLOADS).setReadBackupData(true);
+        config.getMemberAttributeConfig()
+                .setAttribute(
+                        PROCESSORS_ATTRIBUTE,
+                        Integer.toString(Runtime.getRuntime().availableProcessors()));
         return config;
     }
 

@@ -717,7 +717,11 @@ class HazelcastEngineTest {
     void shouldBeARemoteEngineWhoseParallelismCoversEveryMembersPool() {
         assertThat(engine.placement()).isEqualTo(dev.parfor.spi.Placement.REMOTE);
         assertThat(engine.type()).isEqualTo("hazelcast");
-        assertThat(engine.parallelism()).isEqualTo(2 * 4 * 2);
+        // Twice, per member, the smaller of its pool (4) and the processor count it publishes.
+        int perMember = Math.min(4, Runtime.getRuntime().availableProcessors());
+        assertThat(engine.parallelism()).isEqualTo(2 * perMember * 2);
+        assertThat(cluster.first().getCluster().getLocalMember().getAttribute(ParforHazelcast.PROCESSORS_ATTRIBUTE))
+                .isEqualTo(Integer.toString(Runtime.getRuntime().availableProcessors()));
         assertThat(engine.executorName()).isEqualTo(HazelcastEngine.DEFAULT_EXECUTOR_NAME);
     }
 
