@@ -39,6 +39,8 @@ final class LocalChunk implements Chunk {
     private final List<?> source;
     private final int from;
     private final boolean whole;
+    /** The size the source list had when the loop started, or -1 for a list of the loop's own. */
+    private final int expectedSize;
 
     private final AtomicInteger state = new AtomicInteger(NEW);
     private volatile boolean cancelled;
@@ -51,11 +53,22 @@ final class LocalChunk implements Chunk {
 
     /** A chunk over all of {@code inputs} (inputs read from a lazy source, or a retry). */
     LocalChunk(LoopRun loop, long firstIndex, List<?> inputs, int attempt) {
-        this(loop, firstIndex, inputs, 0, inputs.size(), attempt, true);
+        this(loop, firstIndex, inputs, 0, inputs.size(), attempt, true, -1);
     }
 
-    /** A chunk over {@code size} elements of a random-access list, from {@code from}. */
-    LocalChunk(LoopRun loop, long firstIndex, List<?> source, int from, int size, int attempt, boolean whole) {
+    /**
+     * A chunk over {@code size} elements of the user's random-access list, from {@code from}; {@code expectedSize} is
+     * the list's size when the loop started, checked again before the chunk reads it.
+     */
+    LocalChunk(
+            LoopRun loop,
+            long firstIndex,
+            List<?> source,
+            int from,
+            int size,
+            int attempt,
+            boolean whole,
+            int expectedSize) {
         this.loop = loop;
         this.firstIndex = firstIndex;
         this.source = source;
@@ -63,6 +76,7 @@ final class LocalChunk implements Chunk {
         this.size = size;
         this.attempt = attempt;
         this.whole = whole;
+        this.expectedSize = expectedSize;
     }
 
     static boolean onWorkerThread() {
@@ -123,10 +137,23 @@ final class LocalChunk implements Chunk {
         return interruptedByLoop;
     }
 
+    /**
+     * Runs this chunk, then, on a worker, the loop's next chunks while it has any ready and room for them: a worker
+     * that keeps going needs no hand-off through the engine's queue and no wake-up of another thread per chunk, which
+     * is what a hand-written loop of threads sharing a counter gets.
+     */
     @Override
     public void run() {
+        LocalChunk next = this;
+        while (next != null) {
+            next = next.runOnce();
+        }
+    }
+
+    /** Runs this chunk; returns the loop's next chunk when this thread should run it too, else null. */
+    private @Nullable LocalChunk runOnce() {
         if (!state.compareAndSet(NEW, RUNNING)) {
-            return;
+            return null;
         }
         boolean skip;
         synchronized (this) {
@@ -137,8 +164,8 @@ final class LocalChunk implements Chunk {
         }
         if (skip) {
             state.set(ENDED);
-            loop.chunkEnded(this, LoopRun.Ended.NOTHING);
-            return;
+            loop.chunkEnded(this, LoopRun.Ended.NOTHING, false);
+            return null;
         }
         int[] depth = DEPTH.get();
         depth[0]++;
@@ -156,8 +183,9 @@ final class LocalChunk implements Chunk {
             }
         }
         if (state.compareAndSet(RUNNING, ENDED)) {
-            loop.chunkEnded(this, outcome);
+            return loop.chunkEnded(this, outcome, true);
         }
+        return null;
     }
 
     private LoopRun.Ended runWithContext() {
@@ -184,6 +212,11 @@ final class LocalChunk implements Chunk {
     private LoopRun.Ended runInputs() {
         List<?> inputs;
         try {
+            if (expectedSize >= 0 && source.size() != expectedSize) {
+                // An element added or removed anywhere would shift the inputs this chunk reads by index.
+                throw new java.util.ConcurrentModificationException("the input list had " + expectedSize
+                        + " elements when the loop started and has " + source.size() + " now");
+            }
             inputs = inputs();
         } catch (Throwable error) {
             loop.inputsFailed(firstIndex, error);
@@ -206,6 +239,7 @@ final class LocalChunk implements Chunk {
             }
         }
         boolean stopAtFailure = plan.policy() == ErrorPolicy.FAIL_FAST;
+        Limit limit = plan.limit();
         Task task = loop.task;
         Object context = loop.context;
         int ran = 0;
@@ -221,12 +255,20 @@ final class LocalChunk implements Chunk {
             if (timed) {
                 int offset = i;
                 synchronized (this) {
+                    if (state.get() != RUNNING) {
+                        break; // the timer abandoned the chunk just as the last body returned: the rest runs elsewhere
+                    }
                     current = i;
                 }
                 timer = Timer.schedule(() -> overran(offset), timeoutNanos);
             }
             boolean failed = false;
+            boolean permit = false;
             try {
+                if (limit != null) {
+                    limit.acquire();
+                    permit = true;
+                }
                 values[base + i] = task.apply(firstIndex + i, input, context);
             } catch (Throwable error) {
                 if (errors == null) {
@@ -235,6 +277,9 @@ final class LocalChunk implements Chunk {
                 errors[i] = error;
                 failed = true;
             } finally {
+                if (permit) {
+                    limit.release();
+                }
                 if (timer != null) {
                     timer.cancel(false);
                 }
@@ -280,7 +325,7 @@ final class LocalChunk implements Chunk {
         Checks.notNull(outcome, "outcome");
         // A chunk run elsewhere is never run() here, so it goes from NEW straight to ENDED.
         if (state.compareAndSet(NEW, ENDED)) {
-            loop.chunkEnded(this, LoopRun.Ended.of(outcome, size));
+            loop.chunkEnded(this, LoopRun.Ended.of(outcome, size), false);
         }
     }
 
@@ -290,7 +335,7 @@ final class LocalChunk implements Chunk {
         Throwable[] errors = new Throwable[size];
         Arrays.fill(errors, error);
         if (state.compareAndSet(NEW, ENDED)) {
-            loop.chunkEnded(this, new LoopRun.Ended(new Object[size], errors, size, 0));
+            loop.chunkEnded(this, new LoopRun.Ended(new Object[size], errors, size, 0), false);
         }
     }
 

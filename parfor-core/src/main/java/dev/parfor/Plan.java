@@ -23,6 +23,10 @@ record Plan(
         ErrorPolicy policy,
         int retries,
         long backoffNanos,
+        double backoffMultiplier,
+        long maxBackoffNanos,
+        double jitter,
+        @Nullable Limit limit,
         Predicate<? super Throwable> retryOn,
         @Nullable Duration timeout,
         long taskTimeoutNanos,
@@ -75,8 +79,9 @@ record Plan(
         int maxChunk;
         if (mode != Mode.ALL) {
             maxChunk = (int) Math.max(1, window / (4L * parallelism));
-        } else if (total >= 0 && tiny) {
-            maxChunk = (int) Math.max(1, Math.min(1 << 20, total)); // all of it on the caller: one chunk
+        } else if (total >= 0 && callerRuns) {
+            // On the caller, a chunk costs a round of the loop's own bookkeeping and buys no balance: few, large ones.
+            maxChunk = (int) Math.max(1, Math.min(1 << 20, total));
         } else if (total >= 0 && placement == Placement.REMOTE) {
             // Every chunk of a remote engine pays a network round trip: one wave of chunks, not eight.
             maxChunk = (int) Math.max(1, Math.min(1 << 20, total / parallelism));
@@ -105,6 +110,10 @@ record Plan(
                 merged.onError != null ? merged.onError : ErrorPolicy.FAIL_FAST,
                 merged.retries != null ? merged.retries : 0,
                 merged.backoff != null ? merged.backoff.toNanos() : 0,
+                merged.backoffMultiplier != null ? merged.backoffMultiplier : 2.0,
+                merged.maxBackoff != null ? merged.maxBackoff.toNanos() : Checks.MAX_DURATION.toNanos(),
+                merged.jitter != null ? merged.jitter : 0.0,
+                merged.limit != null ? runtime.limit(merged.limit) : null,
                 merged.retryOn != null ? merged.retryOn : EXCEPTIONS,
                 merged.timeout,
                 taskTimeoutNanos,
@@ -119,12 +128,16 @@ record Plan(
         return a != null ? a : b != null ? b : c;
     }
 
-    /** The pause before retry number {@code attempt} (1 for the first retry): doubles, capped against overflow. */
-    long backoffFor(int attempt) {
+    /**
+     * The pause before retry number {@code retry} (1 for the first): {@code backoff * multiplier^(retry-1)}, capped at
+     * the maximum, then spread by up to {@code jitter} of itself either way and capped again.
+     */
+    long backoffFor(int retry, double random) {
         if (backoffNanos <= 0) {
             return 0;
         }
-        long shifted = backoffNanos << Math.min(attempt - 1, 20);
-        return shifted < 0 || shifted > Checks.MAX_DURATION.toNanos() ? Checks.MAX_DURATION.toNanos() : shifted;
+        double base = Math.min(maxBackoffNanos, backoffNanos * Math.pow(backoffMultiplier, Math.max(0, retry - 1)));
+        double spread = base * (1 + jitter * (2 * random - 1));
+        return (long) Math.max(0, Math.min(maxBackoffNanos, spread));
     }
 }
