@@ -4,8 +4,10 @@ import com.hazelcast.core.HazelcastInstance;
 import dev.parfor.autoconfigure.ParforProperties;
 import dev.parfor.hazelcast.HazelcastEngine;
 import dev.parfor.hazelcast.ParforHazelcast;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.hazelcast.autoconfigure.HazelcastConfigCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -50,6 +52,17 @@ public final class ParforHazelcastAutoConfiguration {
     public static final String ENGINE_NAME = "hazelcast";
 
     ParforHazelcastAutoConfiguration() {}
+
+    /** The straggler re-runs of every Hazelcast engine, when Micrometer is on the class path. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
+    static class MetricsConfiguration {
+        @Bean
+        @ConditionalOnMissingBean(name = "parforHazelcastStragglerMeterBinder")
+        StragglerMeterBinder parforHazelcastStragglerMeterBinder(ListableBeanFactory beans) {
+            return new StragglerMeterBinder(beans);
+        }
+    }
 
     /** For a member Spring Boot starts from the application's Hazelcast configuration. */
     @Configuration(proxyBeanMethods = false)

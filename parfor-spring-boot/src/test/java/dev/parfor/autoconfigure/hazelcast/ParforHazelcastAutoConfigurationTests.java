@@ -326,6 +326,27 @@ class ParforHazelcastAutoConfigurationTests {
     }
 
     @Test
+    void shouldCountStragglerRerunsPerEngineInMicrometer() {
+        runner.withPropertyValues("parfor.engines.grid.type=hazelcast").run(context -> {
+            io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+            context.getBean(StragglerMeterBinder.class).bindTo(registry);
+
+            assertThat(registry.get("parfor.hazelcast.straggler.reruns")
+                            .tag("engine", "hazelcast")
+                            .functionCounter()
+                            .count())
+                    .isZero();
+            assertThat(registry.get("parfor.hazelcast.straggler.reruns")
+                            .tag("engine", "grid")
+                            .functionCounter())
+                    .isNotNull();
+        });
+        runner.withClassLoader(new FilteredClassLoader("io.micrometer.core"))
+                .run(context -> assertThat(context).doesNotHaveBean(StragglerMeterBinder.class));
+    }
+
+    @Test
     void shouldBindStragglerProperties() {
         runner.withPropertyValues("parfor.hazelcast.stragglers.multiple=6", "parfor.hazelcast.stragglers.minimum=5s")
                 .run(context -> {
