@@ -126,12 +126,16 @@ class ParforAutoConfigurationTests {
                             .hasSeconds(10);
                     assertThat(properties.getMetrics().getTaskTimer().isEnabled())
                             .isFalse();
+                    // No cluster name or interface: the embedded member derives them (spring.application.name,
+                    // 127.0.0.1 or any on Kubernetes); and it starts only when enabled.
+                    assertThat(properties.getHazelcast().getEmbedded().isEnabled())
+                            .isFalse();
                     assertThat(properties.getHazelcast().getEmbedded().getClusterName())
-                            .isEqualTo("parfor");
+                            .isNull();
                     assertThat(properties.getHazelcast().getEmbedded().getPort())
                             .isEqualTo(5701);
                     assertThat(properties.getHazelcast().getEmbedded().getInterface())
-                            .isEqualTo("127.0.0.1");
+                            .isNull();
                 });
     }
 
