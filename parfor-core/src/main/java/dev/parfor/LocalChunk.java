@@ -39,6 +39,8 @@ final class LocalChunk implements Chunk {
     private final List<?> source;
     private final int from;
     private final boolean whole;
+    /** The size the source list had when the loop started, or -1 for a list of the loop's own. */
+    private final int expectedSize;
 
     private final AtomicInteger state = new AtomicInteger(NEW);
     private volatile boolean cancelled;
@@ -51,11 +53,22 @@ final class LocalChunk implements Chunk {
 
     /** A chunk over all of {@code inputs} (inputs read from a lazy source, or a retry). */
     LocalChunk(LoopRun loop, long firstIndex, List<?> inputs, int attempt) {
-        this(loop, firstIndex, inputs, 0, inputs.size(), attempt, true);
+        this(loop, firstIndex, inputs, 0, inputs.size(), attempt, true, -1);
     }
 
-    /** A chunk over {@code size} elements of a random-access list, from {@code from}. */
-    LocalChunk(LoopRun loop, long firstIndex, List<?> source, int from, int size, int attempt, boolean whole) {
+    /**
+     * A chunk over {@code size} elements of the user's random-access list, from {@code from}; {@code expectedSize} is
+     * the list's size when the loop started, checked again before the chunk reads it.
+     */
+    LocalChunk(
+            LoopRun loop,
+            long firstIndex,
+            List<?> source,
+            int from,
+            int size,
+            int attempt,
+            boolean whole,
+            int expectedSize) {
         this.loop = loop;
         this.firstIndex = firstIndex;
         this.source = source;
@@ -63,6 +76,7 @@ final class LocalChunk implements Chunk {
         this.size = size;
         this.attempt = attempt;
         this.whole = whole;
+        this.expectedSize = expectedSize;
     }
 
     static boolean onWorkerThread() {
@@ -184,6 +198,11 @@ final class LocalChunk implements Chunk {
     private LoopRun.Ended runInputs() {
         List<?> inputs;
         try {
+            if (expectedSize >= 0 && source.size() != expectedSize) {
+                // An element added or removed anywhere would shift the inputs this chunk reads by index.
+                throw new java.util.ConcurrentModificationException("the input list had " + expectedSize
+                        + " elements when the loop started and has " + source.size() + " now");
+            }
             inputs = inputs();
         } catch (Throwable error) {
             loop.inputsFailed(firstIndex, error);
@@ -206,6 +225,7 @@ final class LocalChunk implements Chunk {
             }
         }
         boolean stopAtFailure = plan.policy() == ErrorPolicy.FAIL_FAST;
+        Limit limit = plan.limit();
         Task task = loop.task;
         Object context = loop.context;
         int ran = 0;
@@ -226,7 +246,12 @@ final class LocalChunk implements Chunk {
                 timer = Timer.schedule(() -> overran(offset), timeoutNanos);
             }
             boolean failed = false;
+            boolean permit = false;
             try {
+                if (limit != null) {
+                    limit.acquire();
+                    permit = true;
+                }
                 values[base + i] = task.apply(firstIndex + i, input, context);
             } catch (Throwable error) {
                 if (errors == null) {
@@ -235,6 +260,9 @@ final class LocalChunk implements Chunk {
                 errors[i] = error;
                 failed = true;
             } finally {
+                if (permit) {
+                    limit.release();
+                }
                 if (timer != null) {
                     timer.cancel(false);
                 }

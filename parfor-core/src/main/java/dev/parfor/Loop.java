@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -143,6 +144,39 @@ public final class Loop {
     public Loop retries(int retries, Duration backoff) {
         Checks.unset(options.retries, "retries");
         options = options.retries(retries, backoff);
+        return this;
+    }
+
+    /**
+     * Shapes the pause between retries: exponential with a {@code multiplier}, capped at {@code maxBackoff}, spread at
+     * random by up to {@code jitter} of itself; see {@link LoopOptions#backoff(double, Duration, double)}.
+     *
+     * @param multiplier how much each pause grows, at least 1
+     * @param maxBackoff the longest pause, positive, at most 100 years
+     * @param jitter the random spread as a fraction of the pause, from 0 to 1
+     * @return this loop
+     * @throws IllegalArgumentException when a value is out of range
+     * @throws IllegalStateException when already set
+     */
+    public Loop backoff(double multiplier, Duration maxBackoff, double jitter) {
+        Checks.unset(options.backoffMultiplier, "backoff");
+        options = options.backoff(multiplier, maxBackoff, jitter);
+        return this;
+    }
+
+    /**
+     * Makes every task of this loop take a permit of a named limit shared with other loops, so that together they
+     * stay within what a downstream service allows (see {@link ParallelFor.Builder#limit}).
+     *
+     * @param limit a registered limit's name
+     * @return this loop
+     * @throws IllegalArgumentException when no limit has that name (the message lists the known ones)
+     * @throws IllegalStateException when already set
+     */
+    public Loop limit(String limit) {
+        Checks.unset(options.limit, "limit");
+        runtime.limit(Checks.name(limit, "limit"));
+        options = options.limit(limit);
         return this;
     }
 
@@ -540,6 +574,140 @@ public final class Loop {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
+    // Terminals: asynchronous
+
+    /**
+     * Runs {@code map} on a virtual thread of its own and returns at once. The future completes with the values, or
+     * exceptionally with the {@link ParallelForException} {@code map} would have thrown; {@code cancel(true)} cancels
+     * the loop (its running tasks are interrupted). The caller's context (MDC, and what the propagators carry) is
+     * carried to that thread; lazy inputs are read there.
+     *
+     * @param inputs the inputs
+     * @param body what runs for one input
+     * @param <T> the input type
+     * @param <R> the result type
+     * @return the future values, in input order
+     */
+    public <T extends @Nullable Object, R extends @Nullable Object> CompletableFuture<List<R>> mapAsync(
+            Iterable<? extends T> inputs, Body<? super T, ? extends R> body) {
+        return async(Checks.notNull(inputs, "inputs"), task(body), null, false);
+    }
+
+    /**
+     * Runs {@code map} with a shared context on a virtual thread of its own; see {@link #mapAsync(Iterable, Body)}.
+     *
+     * @param inputs the inputs
+     * @param context what every task shares
+     * @param body what runs for one input
+     * @param <T> the input type
+     * @param <C> the context type
+     * @param <R> the result type
+     * @return the future values, in input order
+     */
+    public <T extends @Nullable Object, C extends @Nullable Object, R extends @Nullable Object>
+            CompletableFuture<List<R>> mapAsync(
+                    Iterable<? extends T> inputs, C context, Body.WithContext<? super T, ? super C, ? extends R> body) {
+        return async(Checks.notNull(inputs, "inputs"), task(body), context, false);
+    }
+
+    /**
+     * Runs {@code map} over a stream on a virtual thread of its own; see {@link #mapAsync(Iterable, Body)}.
+     *
+     * @param inputs the inputs, read lazily on that thread
+     * @param body what runs for one input
+     * @param <T> the input type
+     * @param <R> the result type
+     * @return the future values, in input order
+     */
+    public <T extends @Nullable Object, R extends @Nullable Object> CompletableFuture<List<R>> mapAsync(
+            Stream<? extends T> inputs, Body<? super T, ? extends R> body) {
+        return async(Checks.notNull(inputs, "inputs"), task(body), null, false);
+    }
+
+    /**
+     * Runs {@code map} over a stream with a shared context on a virtual thread of its own; see {@link
+     * #mapAsync(Iterable, Body)}.
+     *
+     * @param inputs the inputs, read lazily on that thread
+     * @param context what every task shares
+     * @param body what runs for one input
+     * @param <T> the input type
+     * @param <C> the context type
+     * @param <R> the result type
+     * @return the future values, in input order
+     */
+    public <T extends @Nullable Object, C extends @Nullable Object, R extends @Nullable Object>
+            CompletableFuture<List<R>> mapAsync(
+                    Stream<? extends T> inputs, C context, Body.WithContext<? super T, ? super C, ? extends R> body) {
+        return async(Checks.notNull(inputs, "inputs"), task(body), context, false);
+    }
+
+    /**
+     * Runs {@code run} on a virtual thread of its own and returns at once; the future completes with the values and
+     * failures, as {@link #run(Iterable, Body)} returns them. See {@link #mapAsync(Iterable, Body)} for threads and
+     * cancellation.
+     *
+     * @param inputs the inputs
+     * @param body what runs for one input
+     * @param <T> the input type
+     * @param <R> the result type
+     * @return the future result
+     */
+    public <T extends @Nullable Object, R extends @Nullable Object> CompletableFuture<LoopResult<R>> runAsync(
+            Iterable<? extends T> inputs, Body<? super T, ? extends R> body) {
+        return async(Checks.notNull(inputs, "inputs"), task(body), null, true);
+    }
+
+    /**
+     * Runs {@code run} with a shared context on a virtual thread of its own; see {@link #runAsync(Iterable, Body)}.
+     *
+     * @param inputs the inputs
+     * @param context what every task shares
+     * @param body what runs for one input
+     * @param <T> the input type
+     * @param <C> the context type
+     * @param <R> the result type
+     * @return the future result
+     */
+    public <T extends @Nullable Object, C extends @Nullable Object, R extends @Nullable Object>
+            CompletableFuture<LoopResult<R>> runAsync(
+                    Iterable<? extends T> inputs, C context, Body.WithContext<? super T, ? super C, ? extends R> body) {
+        return async(Checks.notNull(inputs, "inputs"), task(body), context, true);
+    }
+
+    /**
+     * Runs {@code run} over a stream on a virtual thread of its own; see {@link #runAsync(Iterable, Body)}.
+     *
+     * @param inputs the inputs, read lazily on that thread
+     * @param body what runs for one input
+     * @param <T> the input type
+     * @param <R> the result type
+     * @return the future result
+     */
+    public <T extends @Nullable Object, R extends @Nullable Object> CompletableFuture<LoopResult<R>> runAsync(
+            Stream<? extends T> inputs, Body<? super T, ? extends R> body) {
+        return async(Checks.notNull(inputs, "inputs"), task(body), null, true);
+    }
+
+    /**
+     * Runs {@code run} over a stream with a shared context on a virtual thread of its own; see {@link
+     * #runAsync(Iterable, Body)}.
+     *
+     * @param inputs the inputs, read lazily on that thread
+     * @param context what every task shares
+     * @param body what runs for one input
+     * @param <T> the input type
+     * @param <C> the context type
+     * @param <R> the result type
+     * @return the future result
+     */
+    public <T extends @Nullable Object, C extends @Nullable Object, R extends @Nullable Object>
+            CompletableFuture<LoopResult<R>> runAsync(
+                    Stream<? extends T> inputs, C context, Body.WithContext<? super T, ? super C, ? extends R> body) {
+        return async(Checks.notNull(inputs, "inputs"), task(body), context, true);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
     // Other shapes of the Python parfor family
 
     /**
@@ -676,10 +844,9 @@ public final class Loop {
     // Running
 
     private <R> List<R> values(Object inputs, Chunk.Task task, @Nullable Object context) {
-        return run(inputs, task, context, Plan.Mode.ALL, 0, true);
+        return run(name(task), options, inputs, task, context, Plan.Mode.ALL, 0, true, started -> {});
     }
 
-    @SuppressWarnings("unchecked")
     private <R> List<R> run(
             Object inputs,
             Chunk.Task task,
@@ -687,7 +854,22 @@ public final class Loop {
             Plan.Mode mode,
             int defaultChunkSize,
             boolean throwOnFailures) {
-        LoopRun run = LoopRun.start(runtime, name(task), options, inputs, task, context, mode, defaultChunkSize);
+        return run(name(task), options, inputs, task, context, mode, defaultChunkSize, throwOnFailures, started -> {});
+    }
+
+    @SuppressWarnings("unchecked")
+    private <R> List<R> run(
+            String loopName,
+            LoopOptions frozen,
+            Object inputs,
+            Chunk.Task task,
+            @Nullable Object context,
+            Plan.Mode mode,
+            int defaultChunkSize,
+            boolean throwOnFailures,
+            Consumer<LoopRun> started) {
+        LoopRun run = LoopRun.start(runtime, loopName, frozen, inputs, task, context, mode, defaultChunkSize);
+        started.accept(run);
         run.await(List.of(), 0);
         ParallelForException error = run.finish(throwOnFailures);
         if (error != null) {
@@ -696,10 +878,21 @@ public final class Loop {
         return (List<R>) run.values();
     }
 
-    @SuppressWarnings("unchecked")
     private <R extends @Nullable Object> LoopResult<R> result(
             Object inputs, Chunk.Task task, @Nullable Object context) {
-        LoopRun run = LoopRun.start(runtime, name(task), options, inputs, task, context, Plan.Mode.ALL, 0);
+        return result(name(task), options, inputs, task, context, started -> {});
+    }
+
+    @SuppressWarnings("unchecked")
+    private <R extends @Nullable Object> LoopResult<R> result(
+            String loopName,
+            LoopOptions frozen,
+            Object inputs,
+            Chunk.Task task,
+            @Nullable Object context,
+            Consumer<LoopRun> started) {
+        LoopRun run = LoopRun.start(runtime, loopName, frozen, inputs, task, context, Plan.Mode.ALL, 0);
+        started.accept(run);
         run.await(List.of(), 0);
         run.finish(false);
         return new LoopResult<>(run.info.name(), (List<R>) run.values(), run.failures());
@@ -714,6 +907,80 @@ public final class Loop {
         ParallelForException error = run.finish(true);
         if (error != null) {
             throw error;
+        }
+    }
+
+    /**
+     * Runs a terminal on a virtual thread of its own. The name, options and caller's context are taken here, on the
+     * caller's thread; the loop itself is started on the new thread, which becomes its consumer.
+     */
+    @SuppressWarnings("unchecked")
+    private <V> CompletableFuture<V> async(Object inputs, Chunk.Task task, @Nullable Object context, boolean hands) {
+        String loopName = name(task);
+        LoopOptions frozen = options;
+        AsyncLoop<V> future = new AsyncLoop<>();
+        List<ContextPropagator.Captured> captured = new ArrayList<>(runtime.propagators.size());
+        try {
+            for (ContextPropagator propagator : runtime.propagators) {
+                captured.add(propagator.capture());
+            }
+        } catch (Throwable e) {
+            future.completeExceptionally(new ParallelForException(
+                    "loop '" + loopName + "' could not capture the caller's context: " + Texts.describe(e),
+                    loopName,
+                    LoopOutcome.FAILURE,
+                    e,
+                    List.of()));
+            return future;
+        }
+        Thread.ofVirtual().name("parfor-async-" + loopName).start(() -> {
+            List<ContextPropagator.Scope> scopes = new ArrayList<>(captured.size());
+            try {
+                for (ContextPropagator.Captured c : captured) {
+                    scopes.add(c.install());
+                }
+                Object value = hands
+                        ? result(loopName, frozen, inputs, task, context, future::started)
+                        : run(loopName, frozen, inputs, task, context, Plan.Mode.ALL, 0, true, future::started);
+                future.complete((V) value);
+            } catch (Throwable e) {
+                future.completeExceptionally(e);
+            } finally {
+                for (int i = scopes.size() - 1; i >= 0; i--) {
+                    try {
+                        scopes.get(i).close();
+                    } catch (Throwable ignored) {
+                        // the thread ends here; nothing of the caller's context can leak from it
+                    }
+                }
+            }
+        });
+        return future;
+    }
+
+    /** The future of an asynchronous terminal: cancelling it cancels the loop. */
+    private static final class AsyncLoop<V> extends CompletableFuture<V> {
+        private volatile @Nullable LoopRun run;
+        private volatile boolean cancelled;
+
+        void started(LoopRun started) {
+            run = started;
+            if (cancelled) {
+                started.cancel("its CompletableFuture was cancelled");
+            }
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean done = super.cancel(mayInterruptIfRunning);
+            if (done) {
+                cancelled = true;
+                LoopRun started = run;
+                if (started != null) {
+                    started.cancel("its CompletableFuture was cancelled");
+                }
+            }
+            return done;
         }
     }
 

@@ -33,6 +33,18 @@ public final class LoopOptions {
     Duration backoff;
 
     @Nullable
+    Double backoffMultiplier;
+
+    @Nullable
+    Duration maxBackoff;
+
+    @Nullable
+    Double jitter;
+
+    @Nullable
+    String limit;
+
+    @Nullable
     Duration timeout;
 
     @Nullable
@@ -57,6 +69,10 @@ public final class LoopOptions {
         copy.onError = onError;
         copy.retries = retries;
         copy.backoff = backoff;
+        copy.backoffMultiplier = backoffMultiplier;
+        copy.maxBackoff = maxBackoff;
+        copy.jitter = jitter;
+        copy.limit = limit;
         copy.timeout = timeout;
         copy.taskTimeout = taskTimeout;
         copy.retryOn = retryOn;
@@ -144,6 +160,49 @@ public final class LoopOptions {
     }
 
     /**
+     * Shapes the pause between retries, as Spring Framework's {@code RetryPolicy} and Reactor's {@code
+     * RetryBackoffSpec} do: the pause before retry {@code n} is {@code backoff * multiplier^(n-1)}, capped at {@code
+     * maxBackoff}, then spread at random by up to {@code jitter} of itself either way (and capped again). Without this
+     * option the multiplier is 2, there is no cap and no jitter.
+     *
+     * @param multiplier how much each pause grows, at least 1
+     * @param maxBackoff the longest pause, positive, at most 100 years
+     * @param jitter the random spread as a fraction of the pause, from 0 (none) to 1
+     * @return a copy with the backoff shape set
+     * @throws IllegalArgumentException when a value is out of range
+     */
+    public LoopOptions backoff(double multiplier, Duration maxBackoff, double jitter) {
+        if (!(multiplier >= 1) || Double.isInfinite(multiplier)) {
+            throw new IllegalArgumentException("'multiplier' must be a finite number of at least 1 but was "
+                    + multiplier + "; use 1 for a fixed pause, 2 to double it");
+        }
+        Duration max = Checks.positive(maxBackoff, "maxBackoff");
+        if (!(jitter >= 0 && jitter <= 1)) {
+            throw new IllegalArgumentException(
+                    "'jitter' must be between 0 and 1 but was " + jitter + "; use for example 0.5 for +/-50%");
+        }
+        LoopOptions copy = copy();
+        copy.backoffMultiplier = multiplier;
+        copy.maxBackoff = max;
+        copy.jitter = jitter;
+        return copy;
+    }
+
+    /**
+     * Makes every task of the loop take a permit of a named limit that several loops share (see {@link
+     * ParallelFor.Builder#limit}), so that all of them together stay within what a downstream service allows.
+     *
+     * @param limit the limit's name
+     * @return a copy with the limit set
+     * @throws IllegalArgumentException when blank
+     */
+    public LoopOptions limit(String limit) {
+        LoopOptions copy = copy();
+        copy.limit = Checks.name(limit, "limit");
+        return copy;
+    }
+
+    /**
      * Sets the longest time the whole loop may run.
      *
      * @param timeout positive, at most 100 years
@@ -196,6 +255,10 @@ public final class LoopOptions {
         merged.onError = onError != null ? onError : other.onError;
         merged.retries = retries != null ? retries : other.retries;
         merged.backoff = retries != null ? backoff : other.backoff;
+        merged.backoffMultiplier = backoffMultiplier != null ? backoffMultiplier : other.backoffMultiplier;
+        merged.maxBackoff = backoffMultiplier != null ? maxBackoff : other.maxBackoff;
+        merged.jitter = backoffMultiplier != null ? jitter : other.jitter;
+        merged.limit = limit != null ? limit : other.limit;
         merged.timeout = timeout != null ? timeout : other.timeout;
         merged.taskTimeout = taskTimeout != null ? taskTimeout : other.taskTimeout;
         merged.retryOn = retryOn != null ? retryOn : other.retryOn;
@@ -213,6 +276,10 @@ public final class LoopOptions {
         append(text, "onError", onError);
         append(text, "retries", retries);
         append(text, "backoff", backoff);
+        append(text, "backoffMultiplier", backoffMultiplier);
+        append(text, "maxBackoff", maxBackoff);
+        append(text, "jitter", jitter);
+        append(text, "limit", limit);
         append(text, "timeout", timeout);
         append(text, "taskTimeout", taskTimeout);
         return text.append(']').toString();

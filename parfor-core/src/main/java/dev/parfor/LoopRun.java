@@ -699,8 +699,8 @@ final class LoopRun implements RunningLoop {
         if (size <= 0) {
             return null;
         }
-        LocalChunk chunk =
-                new LocalChunk(this, read, indexed.list, (int) read, size, 1, read == 0 && size == indexed.size);
+        LocalChunk chunk = new LocalChunk(
+                this, read, indexed.list, (int) read, size, 1, read == 0 && size == indexed.size, indexed.size);
         read += size;
         sink.extend(read);
         if (read >= indexed.size) {
@@ -966,7 +966,9 @@ final class LoopRun implements RunningLoop {
 
     /** Under the lock. A due retry is queued by the timer and dispatched by the consumer or a worker, never the timer. */
     private void scheduleRetry(LocalChunk retry) {
-        long delay = plan.backoffFor(retry.attempt - 1);
+        long delay = plan.backoffFor(
+                retry.attempt - 1,
+                java.util.concurrent.ThreadLocalRandom.current().nextDouble());
         if (delay <= 0) {
             ready.add(retry);
             return;

@@ -24,6 +24,7 @@ final class LoopRuntime {
     final Map<String, Engine> engines;
     final Map<String, LoopOptions> engineDefaults;
     final Map<String, LoopOptions> loopOptions;
+    final Map<String, Limit> limits;
     final List<LoopListener> listeners;
     final List<ContextPropagator> propagators;
     final @Nullable ProgressListener progress;
@@ -38,6 +39,7 @@ final class LoopRuntime {
             Map<String, Engine> engines,
             Map<String, LoopOptions> engineDefaults,
             Map<String, LoopOptions> loopOptions,
+            Map<String, Limit> limits,
             List<LoopListener> listeners,
             List<ContextPropagator> propagators,
             @Nullable ProgressListener progress,
@@ -47,6 +49,7 @@ final class LoopRuntime {
         this.engines = Collections.unmodifiableMap(new LinkedHashMap<>(engines));
         this.engineDefaults = Map.copyOf(engineDefaults);
         this.loopOptions = Map.copyOf(loopOptions);
+        this.limits = Collections.unmodifiableMap(new LinkedHashMap<>(limits));
         this.listeners = List.copyOf(listeners);
         List<ContextPropagator> all = new ArrayList<>();
         all.add(new MdcPropagator());
@@ -64,6 +67,17 @@ final class LoopRuntime {
             throw Checks.unknownEngine(name, engines.keySet());
         }
         return engine;
+    }
+
+    Limit limit(String name) {
+        Limit limit = limits.get(name);
+        if (limit == null) {
+            throw new IllegalArgumentException("unknown limit '" + name + "'; known limits: "
+                    + (limits.isEmpty() ? "none" : String.join(", ", limits.keySet()))
+                    + ". Register it with ParallelFor.builder().limit(\"" + name + "\", ...), or with the Spring Boot"
+                    + " starter set parfor.limits." + name + ".max-concurrency or .rate");
+        }
+        return limit;
     }
 
     String newLoopId() {

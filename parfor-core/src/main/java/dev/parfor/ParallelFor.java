@@ -3,6 +3,7 @@ package dev.parfor;
 import dev.parfor.spi.Engine;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -181,6 +182,15 @@ public final class ParallelFor implements AutoCloseable {
     }
 
     /**
+     * The limits loops share, by name, with their use now.
+     *
+     * @return an unmodifiable map, in registration order
+     */
+    public Map<String, LimitStats> limits() {
+        return Collections.unmodifiableMap(runtime.limits);
+    }
+
+    /**
      * Stops accepting loops, lets running loops finish for up to {@code grace}, then cancels the rest (their callers
      * get a {@link ParallelForException} saying so) and closes the engines this instance owns. Never hangs: returns
      * after at most {@code grace} plus the engines' own shutdown.
@@ -240,6 +250,7 @@ public final class ParallelFor implements AutoCloseable {
         private final Map<String, Engine> engines = new LinkedHashMap<>();
         private final Map<String, LoopOptions> engineDefaults = new LinkedHashMap<>();
         private final Map<String, LoopOptions> loopOptions = new LinkedHashMap<>();
+        private final Map<String, Limit> limits = new LinkedHashMap<>();
         private final List<LoopListener> listeners = new ArrayList<>();
         private final List<ContextPropagator> propagators = new ArrayList<>();
         private @Nullable String defaultEngine;
@@ -311,6 +322,41 @@ public final class ParallelFor implements AutoCloseable {
         }
 
         /**
+         * Registers a limit that loops share ({@link Loop#limit}, or {@link LoopOptions#limit} from configuration):
+         * the tasks of every loop using it together run at most {@code maxConcurrency} at once and start at most
+         * {@code permitsPerSecond} per second on average, with bursts of up to {@code burst}. Ten loops calling one
+         * service then share one budget instead of each having its own parallelism. A task waits for its permit on
+         * the thread that runs it; the limit applies on local engines.
+         *
+         * @param name the limit's name
+         * @param maxConcurrency the most tasks at once, or 0 for no bound on concurrency
+         * @param permitsPerSecond the average rate, or 0 for no bound on the rate
+         * @param burst the most permits handed out at once after an idle time, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException for a negative bound, a burst below 1, or neither bound set
+         * @throws IllegalStateException when the name is already registered
+         */
+        public Builder limit(String name, int maxConcurrency, double permitsPerSecond, int burst) {
+            Checks.name(name, "name");
+            Checks.notNegative(maxConcurrency, "maxConcurrency");
+            if (!(permitsPerSecond >= 0) || Double.isInfinite(permitsPerSecond)) {
+                throw new IllegalArgumentException(
+                        "'permitsPerSecond' must be a finite number of 0 or more but was " + permitsPerSecond);
+            }
+            Checks.positive(burst, "burst");
+            if (maxConcurrency == 0 && permitsPerSecond == 0) {
+                throw new IllegalArgumentException("limit '" + name + "' bounds nothing: set 'maxConcurrency' or"
+                        + " 'permitsPerSecond' (or both) above 0");
+            }
+            if (limits.containsKey(name)) {
+                throw new IllegalStateException(
+                        "limit '" + name + "' is already registered; give each limit its own name");
+            }
+            limits.put(name, new Limit(name, maxConcurrency, permitsPerSecond, burst));
+            return this;
+        }
+
+        /**
          * Adds a listener for the events of every loop.
          *
          * @param listener the listener
@@ -378,6 +424,11 @@ public final class ParallelFor implements AutoCloseable {
                         + String.join(", ", engines.keySet()));
             }
             for (Map.Entry<String, LoopOptions> entry : loopOptions.entrySet()) {
+                String limit = entry.getValue().limit;
+                if (limit != null && !limits.containsKey(limit)) {
+                    throw new IllegalStateException("loop '" + entry.getKey() + "' uses unknown limit '" + limit
+                            + "'; known limits: " + (limits.isEmpty() ? "none" : String.join(", ", limits.keySet())));
+                }
                 String engine = entry.getValue().engine;
                 if (engine != null && !engines.containsKey(engine)) {
                     throw new IllegalStateException("loop '" + entry.getKey() + "' is routed to unknown engine '"
@@ -388,6 +439,7 @@ public final class ParallelFor implements AutoCloseable {
                     engines,
                     engineDefaults,
                     loopOptions,
+                    limits,
                     listeners,
                     propagators,
                     progress,

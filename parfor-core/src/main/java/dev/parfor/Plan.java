@@ -23,6 +23,10 @@ record Plan(
         ErrorPolicy policy,
         int retries,
         long backoffNanos,
+        double backoffMultiplier,
+        long maxBackoffNanos,
+        double jitter,
+        @Nullable Limit limit,
         Predicate<? super Throwable> retryOn,
         @Nullable Duration timeout,
         long taskTimeoutNanos,
@@ -105,6 +109,10 @@ record Plan(
                 merged.onError != null ? merged.onError : ErrorPolicy.FAIL_FAST,
                 merged.retries != null ? merged.retries : 0,
                 merged.backoff != null ? merged.backoff.toNanos() : 0,
+                merged.backoffMultiplier != null ? merged.backoffMultiplier : 2.0,
+                merged.maxBackoff != null ? merged.maxBackoff.toNanos() : Checks.MAX_DURATION.toNanos(),
+                merged.jitter != null ? merged.jitter : 0.0,
+                merged.limit != null ? runtime.limit(merged.limit) : null,
                 merged.retryOn != null ? merged.retryOn : EXCEPTIONS,
                 merged.timeout,
                 taskTimeoutNanos,
@@ -119,12 +127,16 @@ record Plan(
         return a != null ? a : b != null ? b : c;
     }
 
-    /** The pause before retry number {@code attempt} (1 for the first retry): doubles, capped against overflow. */
-    long backoffFor(int attempt) {
+    /**
+     * The pause before retry number {@code retry} (1 for the first): {@code backoff * multiplier^(retry-1)}, capped at
+     * the maximum, then spread by up to {@code jitter} of itself either way and capped again.
+     */
+    long backoffFor(int retry, double random) {
         if (backoffNanos <= 0) {
             return 0;
         }
-        long shifted = backoffNanos << Math.min(attempt - 1, 20);
-        return shifted < 0 || shifted > Checks.MAX_DURATION.toNanos() ? Checks.MAX_DURATION.toNanos() : shifted;
+        double base = Math.min(maxBackoffNanos, backoffNanos * Math.pow(backoffMultiplier, Math.max(0, retry - 1)));
+        double spread = base * (1 + jitter * (2 * random - 1));
+        return (long) Math.max(0, Math.min(maxBackoffNanos, spread));
     }
 }

@@ -5,17 +5,27 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parfor.Engines;
 import dev.parfor.ErrorPolicy;
+import dev.parfor.LoopOutcome;
 import dev.parfor.LoopResult;
 import dev.parfor.ParallelFor;
 import dev.parfor.ParallelForException;
 import dev.parfor.ProgressListener;
+import dev.parfor.RunningLoop;
 import dev.parfor.TaskFailure;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The README's examples, verbatim where possible, so that they keep compiling and keep meaning what they say. */
 class ReadmeExamplesTest {
@@ -29,8 +39,17 @@ class ReadmeExamplesTest {
         }
     }
 
+    private static double sum(double[] array, int from, int to) {
+        double sum = 0;
+        for (int i = from; i < to; i++) {
+            sum += array[i];
+        }
+        return sum;
+    }
+
     @Test
-    void shouldRunTheQuickExamples() {
+    void shouldRunTheQuickExamples(@TempDir Path dir) throws IOException {
+        List<Path> paths = List.of(Files.createFile(dir.resolve("a")), Files.createFile(dir.resolve("b")));
         try (ParallelFor parfor = ParallelFor.create(Engines.forkJoin())) {
             List<Integer> squares = parfor.map(List.of(1, 2, 3), x -> x * x);
             assertThat(squares).containsExactly(1, 4, 9);
@@ -39,36 +58,61 @@ class ReadmeExamplesTest {
             List<Integer> totals = parfor.map(List.of("apple", "pear"), prices, (fruit, table) -> table.get(fruit) * 2);
             assertThat(totals).containsExactly(6, 10);
 
-            List<Double> h = parfor.loop().product(List.of(3.0, 5.0), List.of(4.0, 12.0), Math::hypot);
-            assertThat(h).containsExactly(5.0, Math.hypot(3, 12), Math.hypot(5, 4), 13.0);
+            parfor.loop().forEach(paths, path -> Files.delete(path));
+            assertThat(dir).isEmptyDirectory();
 
-            List<String> labelled = parfor.loop().mapIndexed(List.of("a", "b"), (index, s) -> index + ":" + s);
-            assertThat(labelled).containsExactly("0:a", "1:b");
+            LoopResult<String> report =
+                    parfor.loop("reports").onError(ErrorPolicy.COLLECT).run(List.of(1, 2), id -> "report " + id);
+            assertThat(report.values()).containsExactly("report 1", "report 2");
+        }
+    }
 
-            List<Integer> sums = parfor.loop()
-                    .mapChunks(
-                            List.of(1, 2, 3, 4, 5, 6),
-                            3,
-                            chunk -> List.of(
-                                    chunk.stream().mapToInt(Integer::intValue).sum()));
-            assertThat(sums).containsExactly(3, 7, 11);
-
-            List<Object> reports = parfor.loop()
+    @Test
+    void shouldRunThePythonFamilyExamples() {
+        try (ParallelFor parfor = ParallelFor.create(Engines.forkJoin())) {
+            List<Object> reports = parfor.loop("pyparfor")
                     .invoke(
                             new Reports(),
                             "render",
                             List.of(Map.of("customer", 1), List.of(2, 2025)),
                             Map.of("year", 2026, "currency", "EUR"));
             assertThat(reports).containsExactly("1/2026/EUR", "2/2025/EUR");
+
+            List<Double> h = parfor.loop("parmap").product(List.of(3.0, 5.0), List.of(4.0, 12.0), Math::hypot);
+            assertThat(h).containsExactly(5.0, Math.hypot(3, 12), Math.hypot(5, 4), 13.0);
+            assertThatThrownBy(() -> parfor.loop("parmap-failing").map(List.of(1, 2, 0), x -> 10 / x))
+                    .isInstanceOf(ParallelForException.class)
+                    .hasMessageStartingWith("loop 'parmap-failing' failed at input #2 (0): ")
+                    .hasMessageContaining("ArithmeticException")
+                    .hasCauseInstanceOf(ArithmeticException.class);
+
+            double[] shared = new double[1_000_000];
+            Arrays.fill(shared, 0.5);
+            List<Double> sums =
+                    parfor.map(List.of(0, 500_000), shared, (from, array) -> sum(array, from, from + 500_000));
+            assertThat(sums).containsExactly(250_000.0, 250_000.0);
+
+            List<Integer> totals = parfor.loop("parallelize")
+                    .mapChunks(
+                            List.of(1, 2, 3, 4, 5, 6),
+                            3,
+                            chunk -> List.of(
+                                    chunk.stream().mapToInt(Integer::intValue).sum()));
+            assertThat(totals).containsExactly(3, 7, 11);
+
+            List<String> squared =
+                    parfor.loop("squarer").mapIndexed(List.of(2, 3, 4), (index, x) -> index + ":" + x * x);
+            assertThat(squared).containsExactly("0:4", "1:9", "2:16");
         }
     }
 
     @Test
-    void shouldRunTheNamedLoopAndStreamExamples() {
+    void shouldRunTheNamedLoopStreamAndAsyncExamples() throws Exception {
         try (ParallelFor parfor = ParallelFor.builder()
                 .engine("cpu", Engines.forkJoin(4))
                 .engine("io", Engines.virtualThreads(200))
                 .defaultEngine("cpu")
+                .limit("payments-api", 4, 50, 10)
                 .build()) {
             List<Customer> customers = List.of(new Customer(1, "Ada"), new Customer(2, "Bob"), new Customer(3, ""));
             LoopResult<String> result = parfor.loop("render-reports")
@@ -76,6 +120,7 @@ class ReadmeExamplesTest {
                     .parallelism(64)
                     .onError(ErrorPolicy.COLLECT)
                     .retries(2, Duration.ofMillis(10))
+                    .backoff(2.0, Duration.ofSeconds(1), 0.5)
                     .timeout(Duration.ofSeconds(30))
                     .taskTimeout(Duration.ofSeconds(5))
                     .progress(ProgressListener.logging(), Duration.ofSeconds(1))
@@ -86,13 +131,15 @@ class ReadmeExamplesTest {
                         return "report for " + customer.name();
                     });
             assertThat(result.values()).containsExactly("report for Ada", "report for Bob", null);
-            assertThat(result.valuesOr("no report")).containsExactly("report for Ada", "report for Bob", "no report");
+            assertThat(result.valuesOr("none")).containsExactly("report for Ada", "report for Bob", "none");
             assertThat(result.failures())
                     .extracting(TaskFailure::index, TaskFailure::attempts)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple(2L, 3));
             assertThatThrownBy(result::orThrow)
                     .isInstanceOf(ParallelForException.class)
-                    .hasMessageContaining("loop 'render-reports' failed at input #2");
+                    .hasMessageContaining("loop 'render-reports' failed at input #2")
+                    .satisfies(e ->
+                            assertThat(((ParallelForException) e).outcome()).isEqualTo(LoopOutcome.PARTIAL));
 
             long evens;
             try (Stream<Long> squares =
@@ -101,8 +148,16 @@ class ReadmeExamplesTest {
             }
             assertThat(evens).isEqualTo(5_000_000);
 
-            assertThat(parfor.loop("on-io").engine("io").map(List.of(1, 2), x -> x + 1))
+            CompletableFuture<List<Integer>> later = parfor.loop("async").mapAsync(List.of(1, 2, 3), id -> id * 10);
+            assertThat(later.get(30, TimeUnit.SECONDS)).containsExactly(10, 20, 30);
+            List<String> lines = new ArrayList<>();
+            parfor.running().forEach(loop -> lines.add(loop.progress().toString()));
+            assertThat(lines).isEmpty();
+            assertThat(parfor.running()).extracting(RunningLoop::info).isEmpty();
+
+            assertThat(parfor.loop("on-io").engine("io").limit("payments-api").map(List.of(1, 2), x -> x + 1))
                     .containsExactly(2, 3);
+            assertThat(parfor.limits().get("payments-api").acquired()).isEqualTo(2);
         }
     }
 }
