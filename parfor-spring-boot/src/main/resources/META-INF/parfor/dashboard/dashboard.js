@@ -101,6 +101,7 @@
     base.setAttribute('y1', '27');
     base.setAttribute('y2', '27');
     spark.appendChild(base);
+    spark.appendChild(svg('polygon'));
     spark.appendChild(svg('polyline'));
     var title = svg('title');
     title.textContent = 'Inputs done per second, last ' + SPARK_POINTS + ' readings';
@@ -176,14 +177,16 @@
       var seconds = (list[i].t - list[i - 1].t) / 1000;
       rates.push(seconds > 0 ? (list[i].done - list[i - 1].done) / seconds : 0);
     }
-    var max = Math.max.apply(null, rates.concat([1]));
+    // Spread the readings over the whole width, with some headroom above the highest rate.
+    var max = Math.max.apply(null, rates.concat([1])) * 1.25;
     var points = rates.map(function (value, index) {
-      var x = rates.length === 1 ? 160 : (index * 160) / (SPARK_POINTS - 1);
+      var x = rates.length === 1 ? 160 : (index * 160) / (rates.length - 1);
       var y = 27 - (value / max) * 25;
       return x.toFixed(1) + ',' + y.toFixed(1);
     });
-    var line = card.querySelector('.spark polyline');
-    line.setAttribute('points', points.join(' '));
+    card.querySelector('.spark polyline').setAttribute('points', points.join(' '));
+    card.querySelector('.spark polygon').setAttribute('points',
+        points.length === 0 ? '' : '0,27 ' + points.join(' ') + ' 160,27');
     card.dataset.sparkPoints = String(points.length);
   }
 
