@@ -3,6 +3,10 @@ package dev.parfor.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.parfor.ErrorPolicy;
+import dev.parfor.LoopResult;
+import dev.parfor.ParallelFor;
+import dev.parfor.RunningLoop;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -13,6 +17,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,6 +35,7 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.ActiveProfiles;
@@ -46,6 +55,9 @@ class DashboardBrowserTests {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    ParallelFor parfor;
 
     @TempDir
     Path profile;
@@ -88,6 +100,44 @@ class DashboardBrowserTests {
 
     @Test
     void shouldShowALongLoopAdvanceThenCancelItFromThePage() throws Exception {
+        // A second loop whose first 5 inputs fail at once (collected) while the others wait, to open its failures.
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<LoopResult<String>> invoices = CompletableFuture.supplyAsync(
+                () -> parfor.loop("import-invoices")
+                        .engine("virtual")
+                        .parallelism(4)
+                        .chunkSize(1)
+                        .onError(ErrorPolicy.COLLECT)
+                        .run(
+                                IntStream.range(1000, 1040)
+                                        .mapToObj(n -> "invoice-" + n)
+                                        .toList(),
+                                invoice -> {
+                                    if (invoice.compareTo("invoice-1005") < 0) {
+                                        throw new IllegalArgumentException("no customer for " + invoice);
+                                    }
+                                    release.await();
+                                    return invoice;
+                                }),
+                Thread::startVirtualThread);
+        try {
+            watchAdvanceAndCancel();
+        } finally {
+            release.countDown();
+            // The application is shared with the other tests of this module: leave no loop of this test running.
+            parfor.running().stream()
+                    .filter(loop -> loop.info().name().equals(SlowDemoController.LOOP))
+                    .forEach(RunningLoop::cancel);
+        }
+        assertThat(invoices.get(1, TimeUnit.MINUTES).failures()).hasSize(5);
+        waitUpTo(Duration.ofSeconds(30))
+                .until(page -> !page.findElements(
+                                By.cssSelector("#recent tbody tr[data-loop='import-invoices'][data-outcome='partial']"))
+                        .isEmpty());
+        screenshot("dashboard-finished.png");
+    }
+
+    private void watchAdvanceAndCancel() throws Exception {
         // 3,000 inputs of 200 ms, 4 at a time (parfor.loops.slow-demo in application.yml): about 150 s unless
         // cancelled, so the loop is still running whatever the machine's load.
         try (HttpClient http = HttpClient.newHttpClient()) {
@@ -119,6 +169,26 @@ class DashboardBrowserTests {
         assertThat(browser.findElements(By.cssSelector("#engines tbody tr[data-engine='io']")))
                 .singleElement()
                 .satisfies(row -> assertThat(row.getText()).contains("io").contains("virtual"));
+
+        // The failures of the other loop, opened on the page.
+        WebElement invoices = waitUpTo(Duration.ofSeconds(60)).until(page -> {
+            List<WebElement> cards =
+                    page.findElements(By.cssSelector("#running .loop[data-loop='import-invoices'][data-failed='5']"));
+            return cards.isEmpty() ? null : cards.get(0);
+        });
+        invoices.findElement(By.cssSelector("details.failures summary")).click();
+        List<String> failures = waitUpTo(Duration.ofSeconds(30)).until(page -> {
+            List<String> items = page
+                    .findElements(By.cssSelector(
+                            "#running .loop[data-loop='import-invoices'] details.failures[open] li.failure"))
+                    .stream()
+                    .map(WebElement::getText)
+                    .toList();
+            return items.size() == 5 ? items : null;
+        });
+        assertThat(failures.get(0))
+                .isEqualTo("#0 (invoice-1000): java.lang.IllegalArgumentException: no customer for invoice-1000");
+        assertThat(failures.get(4)).startsWith("#4 (invoice-1004)");
         screenshot("dashboard-running.png");
 
         WebElement cancel = browser.findElement(By.cssSelector("#running .loop[data-id='" + first.id() + "'] .cancel"));
@@ -140,7 +210,6 @@ class DashboardBrowserTests {
         waitUpTo(Duration.ofSeconds(30))
                 .until(page -> page.findElements(By.cssSelector("#running .loop[data-id='" + first.id() + "']"))
                         .isEmpty());
-        screenshot("dashboard-cancelled.png");
     }
 
     /** What the page showed of one running loop, read in one go (the page updates it every second). */

@@ -158,7 +158,7 @@
     var failures = card.querySelector('details.failures');
     failures.hidden = loop.failed === 0;
     failures.querySelector('summary').textContent =
-        number(loop.failed) + (loop.failed === 1 ? ' input failed' : ' inputs failed') + ' (open to see them)';
+        number(loop.failed) + (loop.failed === 1 ? ' input failed' : ' inputs failed');
     if (failures.open && failedShown.get(loop.id) !== loop.failed) {
       readFailures(card);
     }
