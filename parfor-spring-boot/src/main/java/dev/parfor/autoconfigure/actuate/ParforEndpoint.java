@@ -91,90 +91,6 @@ public class ParforEndpoint {
                 finished.finishedAt().toString());
     }
 
-    /**
-     * What the endpoint returns.
-     *
-     * @param defaultEngine the default engine's name
-     * @param engines the engines
-     * @param running the loops running now, oldest first
-     * @param recent the last loops that finished, newest first
-     */
-    public record ParforDescriptor(
-            String defaultEngine,
-            List<EngineDescriptor> engines,
-            List<RunningLoop> running,
-            List<FinishedLoop> recent) {}
-
-    /**
-     * One engine.
-     *
-     * @param name its name
-     * @param type its type
-     * @param parallelism its parallelism
-     * @param active tasks running now (-1 when unknown)
-     * @param queued tasks waiting (-1 when unknown)
-     */
-    public record EngineDescriptor(String name, String type, int parallelism, int active, long queued) {}
-
-    /**
-     * One running loop.
-     *
-     * @param id the loop's id
-     * @param loop its name
-     * @param engine its engine
-     * @param total the number of inputs, or null when unknown
-     * @param done inputs done
-     * @param failed inputs failed
-     * @param retried retries so far
-     * @param elapsedMillis time since it started
-     * @param rate inputs per second
-     * @param etaMillis estimated time left, or null when unknown
-     * @param startedAt when it started (ISO-8601)
-     */
-    // The actuator leaves null values out; these stay, as null, so that clients see the same keys every time.
-    @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record RunningLoop(
-            String id,
-            String loop,
-            String engine,
-            @Nullable Long total,
-            long done,
-            long failed,
-            long retried,
-            long elapsedMillis,
-            double rate,
-            @Nullable Long etaMillis,
-            String startedAt) {}
-
-    /**
-     * One finished loop.
-     *
-     * @param id the loop's id
-     * @param loop its name
-     * @param engine its engine
-     * @param outcome how it ended (success, partial, failure, timeout, cancelled)
-     * @param total the number of inputs, or null when unknown
-     * @param done inputs done
-     * @param failed inputs failed
-     * @param retried retries
-     * @param elapsedMillis how long it ran
-     * @param startedAt when it started (ISO-8601)
-     * @param finishedAt when it ended (ISO-8601)
-     */
-    @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record FinishedLoop(
-            String id,
-            String loop,
-            String engine,
-            String outcome,
-            @Nullable Long total,
-            long done,
-            long failed,
-            long retried,
-            long elapsedMillis,
-            String startedAt,
-            String finishedAt) {}
-
     /** How many failures {@link #loop(String)} lists; the count of all failures is always given. */
     public static final int FAILURES_SHOWN = 10;
 
@@ -364,4 +280,88 @@ public class ParforEndpoint {
      */
     public record CancelDescriptor(String id, String loop, boolean cancelled, String state)
             implements org.springframework.boot.actuate.endpoint.OperationResponseBody {}
+
+    /**
+     * What the endpoint returns.
+     *
+     * @param defaultEngine the default engine's name
+     * @param engines the engines
+     * @param running the loops running now, oldest first
+     * @param recent the last loops that finished, newest first
+     */
+    public record ParforDescriptor(
+            String defaultEngine,
+            List<EngineDescriptor> engines,
+            List<RunningLoop> running,
+            List<FinishedLoop> recent) {}
+
+    /**
+     * One engine.
+     *
+     * @param name its name
+     * @param type its type
+     * @param parallelism its parallelism
+     * @param active tasks running now (-1 when unknown)
+     * @param queued tasks waiting (-1 when unknown)
+     */
+    public record EngineDescriptor(String name, String type, int parallelism, int active, long queued) {}
+
+    /**
+     * One running loop.
+     *
+     * @param id the loop's id
+     * @param loop its name
+     * @param engine its engine
+     * @param total the number of inputs, or null when unknown
+     * @param done inputs done
+     * @param failed inputs failed
+     * @param retried retries so far
+     * @param elapsedMillis time since it started
+     * @param rate inputs per second
+     * @param etaMillis estimated time left, or null when unknown
+     * @param startedAt when it started (ISO-8601)
+     */
+    // The actuator leaves null values out; these stay, as null, so that clients see the same keys every time.
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record RunningLoop(
+            String id,
+            String loop,
+            String engine,
+            @Nullable Long total,
+            long done,
+            long failed,
+            long retried,
+            long elapsedMillis,
+            double rate,
+            @Nullable Long etaMillis,
+            String startedAt) {}
+
+    /**
+     * One finished loop.
+     *
+     * @param id the loop's id
+     * @param loop its name
+     * @param engine its engine
+     * @param outcome how it ended (success, partial, failure, timeout, cancelled)
+     * @param total the number of inputs, or null when unknown
+     * @param done inputs done
+     * @param failed inputs failed
+     * @param retried retries
+     * @param elapsedMillis how long it ran
+     * @param startedAt when it started (ISO-8601)
+     * @param finishedAt when it ended (ISO-8601)
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record FinishedLoop(
+            String id,
+            String loop,
+            String engine,
+            String outcome,
+            @Nullable Long total,
+            long done,
+            long failed,
+            long retried,
+            long elapsedMillis,
+            String startedAt,
+            String finishedAt) {}
 }
