@@ -137,10 +137,23 @@ final class LocalChunk implements Chunk {
         return interruptedByLoop;
     }
 
+    /**
+     * Runs this chunk, then, on a worker, the loop's next chunks while it has any ready and room for them: a worker
+     * that keeps going needs no hand-off through the engine's queue and no wake-up of another thread per chunk, which
+     * is what a hand-written loop of threads sharing a counter gets.
+     */
     @Override
     public void run() {
+        LocalChunk next = this;
+        while (next != null) {
+            next = next.runOnce();
+        }
+    }
+
+    /** Runs this chunk; returns the loop's next chunk when this thread should run it too, else null. */
+    private @Nullable LocalChunk runOnce() {
         if (!state.compareAndSet(NEW, RUNNING)) {
-            return;
+            return null;
         }
         boolean skip;
         synchronized (this) {
@@ -151,8 +164,8 @@ final class LocalChunk implements Chunk {
         }
         if (skip) {
             state.set(ENDED);
-            loop.chunkEnded(this, LoopRun.Ended.NOTHING);
-            return;
+            loop.chunkEnded(this, LoopRun.Ended.NOTHING, false);
+            return null;
         }
         int[] depth = DEPTH.get();
         depth[0]++;
@@ -170,8 +183,9 @@ final class LocalChunk implements Chunk {
             }
         }
         if (state.compareAndSet(RUNNING, ENDED)) {
-            loop.chunkEnded(this, outcome);
+            return loop.chunkEnded(this, outcome, true);
         }
+        return null;
     }
 
     private LoopRun.Ended runWithContext() {
@@ -308,7 +322,7 @@ final class LocalChunk implements Chunk {
         Checks.notNull(outcome, "outcome");
         // A chunk run elsewhere is never run() here, so it goes from NEW straight to ENDED.
         if (state.compareAndSet(NEW, ENDED)) {
-            loop.chunkEnded(this, LoopRun.Ended.of(outcome, size));
+            loop.chunkEnded(this, LoopRun.Ended.of(outcome, size), false);
         }
     }
 
@@ -318,7 +332,7 @@ final class LocalChunk implements Chunk {
         Throwable[] errors = new Throwable[size];
         Arrays.fill(errors, error);
         if (state.compareAndSet(NEW, ENDED)) {
-            loop.chunkEnded(this, new LoopRun.Ended(new Object[size], errors, size, 0));
+            loop.chunkEnded(this, new LoopRun.Ended(new Object[size], errors, size, 0), false);
         }
     }
 

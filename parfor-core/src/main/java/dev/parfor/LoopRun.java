@@ -478,7 +478,7 @@ final class LoopRun implements RunningLoop {
             lock.unlock();
         }
         for (HandOff handOff : due) {
-            chunkEnded(handOff.chunk(), handOff.outcome());
+            chunkEnded(handOff.chunk(), handOff.outcome(), false);
         }
     }
 
@@ -766,7 +766,8 @@ final class LoopRun implements RunningLoop {
      * the error policy, tell listeners, and refill the engine. Runs on the thread that ran the chunk, the consumer (a
      * chunk the timer abandoned), or a remote engine's callback thread.
      */
-    void chunkEnded(LocalChunk chunk, Ended outcome) {
+    @Nullable
+    LocalChunk chunkEnded(LocalChunk chunk, Ended outcome, boolean mayContinue) {
         int ran = Math.min(outcome.ran(), chunk.size);
         Throwable[] errors = outcome.errors();
         boolean callerInterrupted = false;
@@ -781,11 +782,10 @@ final class LoopRun implements RunningLoop {
                 if (error == null) {
                     continue;
                 }
-                if (plan.callerRuns()
-                        && Thread.currentThread() == consumer
-                        && isInterruption(error)
-                        && !chunk.interruptedByLoop()) {
-                    callerInterrupted = true; // the caller itself was interrupted while running a task: cancel
+                if (Thread.currentThread() == consumer && isInterruption(error) && !chunk.interruptedByLoop()) {
+                    // The caller itself was interrupted while it ran a task (the sequential engine, an executor that
+                    // runs tasks inline, or a consumer helping): that cancels the loop, it is no task failure.
+                    callerInterrupted = true;
                     continue;
                 }
                 if (stopping && chunk.isCancelled()) {
@@ -831,7 +831,7 @@ final class LoopRun implements RunningLoop {
         try {
             if (ended) {
                 running.remove(chunk);
-                return;
+                return null;
             }
             Object[] values = outcome.values();
             for (int i = 0; i < ran; i++) {
@@ -909,9 +909,21 @@ final class LoopRun implements RunningLoop {
         events.tasks(TaskOutcome.RETRY, retriedNow, 0);
         events.tasks(TaskOutcome.CANCELLED, cancelledNow, 0);
         // Only now does the chunk stop counting as running, so the loop cannot end before its task events are out.
+        LocalChunk next = null;
         lock.lock();
         try {
             running.remove(chunk);
+            // A worker (not the loop's own thread, which has inputs to read and progress to report) takes the next
+            // chunk itself instead of handing it to the engine.
+            if (mayContinue && !plan.callerRuns() && !stopped && !halting && Thread.currentThread() != consumer) {
+                next = ready.poll();
+                if (next == null) {
+                    next = cutIndexed();
+                }
+                if (next != null) {
+                    running.add(next);
+                }
+            }
             if (sink instanceof Sink.Window || plan.callerRuns() || helps || isComplete() || wantsInput()) {
                 changed.signalAll();
             }
@@ -921,6 +933,7 @@ final class LoopRun implements RunningLoop {
         if (!plan.callerRuns()) {
             pump();
         }
+        return next;
     }
 
     private static @Nullable List<?> safeInputs(LocalChunk chunk) {

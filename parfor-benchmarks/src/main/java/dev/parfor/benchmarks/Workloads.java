@@ -248,13 +248,14 @@ final class Workloads {
                 case 0 -> () -> Peers.plainLoopStream(counting(n), body, sink);
                 case 1 ->
                     () -> {
-                        try (Stream<Long> results = forkJoin.loop("lazy").stream(counting(n), body::apply)) {
+                        try (Stream<Long> results = forkJoin.loop("lazy").stream(() -> counting(n), body::apply)) {
                             results.forEach(sink::accept);
                         }
                     };
                 case 2 ->
                     () -> {
-                        try (Stream<Long> results = forkJoin.loop("lazy").streamAsCompleted(counting(n), body::apply)) {
+                        try (Stream<Long> results =
+                                forkJoin.loop("lazy").streamAsCompleted(() -> counting(n), body::apply)) {
                             results.forEach(sink::accept);
                         }
                     };

@@ -11,6 +11,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Implementations must be thread-safe: many loops on many threads submit chunks at once.
  *
+ * <p>The scheduler's contract with user code holds on every engine (the full list is in {@link dev.parfor.Loop}): every
+ * call into user code is fenced and ends as an input's or the loop's failure; no user code runs under a loop's lock or
+ * on the timer thread; a blocked source cannot hold a loop past its deadline; an input collection changed under a loop
+ * fails it clearly; nested loops complete on any executor; a body's {@code CancellationException} is its own failure;
+ * fast paths keep every promise; options are checked when set.
+ *
  * <p>What the scheduler promises an engine, and asks of it:
  *
  * <ul>

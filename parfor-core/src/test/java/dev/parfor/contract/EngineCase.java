@@ -3,12 +3,30 @@ package dev.parfor.contract;
 import dev.parfor.Engines;
 import dev.parfor.spi.Engine;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionHandler;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
-/** One engine of the contract suite; every behavioural test runs once per case. */
-record EngineCase(String name, Supplier<Engine> factory, boolean parallel) {
+/**
+ * One engine of the contract suite; every behavioural test runs once per case.
+ *
+ * <p>Besides the engines parfor ships, the cases include the executors that applications hand to
+ * {@link Engines#executor} and that a scheduler must survive: one that runs every task inline on the submitting
+ * thread, and a saturated pool whose {@link ThreadPoolExecutor.CallerRunsPolicy} runs overflow on the submitter.
+ *
+ * @param name the engine's name in the {@code ParallelFor}
+ * @param factory a new engine per test
+ * @param concurrent whether the engine can run two bodies of one loop at the same time; tests whose bodies wait for
+ *     each other need it, and run only on such engines
+ */
+record EngineCase(String name, Supplier<Engine> factory, boolean concurrent) {
 
     @Override
     public String toString() {
@@ -20,35 +38,41 @@ record EngineCase(String name, Supplier<Engine> factory, boolean parallel) {
                 new EngineCase("sequential", Engines::sequential, false),
                 new EngineCase("fork-join", () -> Engines.forkJoin(2), true),
                 new EngineCase("virtual", () -> Engines.virtualThreads(4), true),
-                new EngineCase("executor", ExecutorCase::create, true));
+                new EngineCase("executor", () -> Engines.executor(pool(2, new LinkedBlockingQueue<>(), null), 2), true),
+                // Runnable::run runs each task on the thread that submits it: no task ever runs beside another.
+                new EngineCase("executor-inline", () -> Engines.executor(Runnable::run, 2), false),
+                // One thread, no queue, parallelism 4: every submission beyond the first runs on the submitter.
+                new EngineCase(
+                        "executor-caller-runs",
+                        () -> Engines.executor(
+                                pool(1, new SynchronousQueue<>(), new ThreadPoolExecutor.CallerRunsPolicy()), 4),
+                        true));
     }
 
-    /** An executor engine over a small fixed pool that is shut down with the engine. */
-    static final class ExecutorCase {
-        static Engine create() {
-            ExecutorService pool = Executors.newFixedThreadPool(2);
-            Engine inner = Engines.executor(pool, 2);
-            return new Engine() {
-                @Override
-                public String type() {
-                    return inner.type();
-                }
+    static List<EngineCase> concurrentOnes() {
+        return all().stream().filter(EngineCase::concurrent).toList();
+    }
 
-                @Override
-                public int parallelism() {
-                    return inner.parallelism();
-                }
+    private static final AtomicInteger POOLS = new AtomicInteger();
 
-                @Override
-                public void execute(dev.parfor.spi.Chunk chunk) {
-                    inner.execute(chunk);
-                }
-
-                @Override
-                public void close() {
-                    pool.shutdownNow();
-                }
-            };
-        }
+    /**
+     * A pool the application owns, as {@link Engines#executor} expects (closing the engine does not shut it down).
+     * Its threads are daemons that end after a second idle, so a pool left behind by a test goes away by itself
+     * without the test reaching into the engine.
+     */
+    private static ThreadPoolExecutor pool(
+            int threads, BlockingQueue<Runnable> queue, @Nullable RejectedExecutionHandler rejected) {
+        int pool = POOLS.incrementAndGet();
+        AtomicInteger count = new AtomicInteger();
+        ThreadFactory factory = task -> {
+            Thread thread = new Thread(task, "contract-pool-" + pool + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+        ThreadPoolExecutor executor = rejected == null
+                ? new ThreadPoolExecutor(threads, threads, 1, TimeUnit.SECONDS, queue, factory)
+                : new ThreadPoolExecutor(threads, threads, 1, TimeUnit.SECONDS, queue, factory, rejected);
+        executor.allowCoreThreadTimeOut(true);
+        return executor;
     }
 }

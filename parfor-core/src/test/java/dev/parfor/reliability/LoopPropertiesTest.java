@@ -2,6 +2,7 @@ package dev.parfor.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import dev.parfor.ErrorPolicy;
 import dev.parfor.Loop;
@@ -15,42 +16,93 @@ import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.ShrinkingMode;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.function.Executable;
 
 /**
  * Random loops on every local engine, checked against the invariants every loop must keep: results in input order,
  * every input ends with exactly one value or one reported failure, failures exactly at the failing inputs, and each
- * input run exactly as many times as its attempts say. Shrinking is off so a failure costs no extra CI time; jqwik
- * prints the seed to re-run it with {@code @Property(seed = "...")}.
+ * input run exactly as many times as its attempts say.
+ *
+ * <p>Each try is generated from one seed, shown in its name ({@code seed=...}); {@code -Dparfor.seed=<seed>} runs
+ * that one try again, with the same engine, policy, sizes and failures:
+ * {@code ./mvnw -pl parfor-core -am verify -Dtest=LoopPropertiesTest -Dparfor.seed=<seed>}.
  */
 class LoopPropertiesTest {
+
+    private static final int LOOP_TRIES = 40;
+    private static final int STREAM_TRIES = 20;
 
     private static final Map<Rig.Kind, Rig> RIGS = new EnumMap<>(Rig.Kind.class);
     private static final Figures FIGURES = new Figures("properties");
 
-    @BeforeContainer
+    @BeforeAll
     static void startEngines() {
         for (Rig.Kind kind : Rig.Kind.values()) {
             RIGS.put(kind, Rig.start(kind));
         }
     }
 
-    @AfterContainer
+    @AfterAll
     static void stopEngines() {
         RIGS.values().forEach(Rig::close);
         RIGS.clear();
         FIGURES.write();
+    }
+
+    /**
+     * The seeds of the tries: the one given with {@code -Dparfor.seed}, or {@code tries} new ones drawn from a seed
+     * that differs on every run.
+     */
+    static List<Long> seeds(int tries) {
+        String given = System.getProperty("parfor.seed");
+        if (given != null && !given.isBlank()) {
+            return List.of(Long.parseLong(given.strip()));
+        }
+        SplittableRandom seeds = new SplittableRandom();
+        List<Long> list = new ArrayList<>(tries);
+        for (int i = 0; i < tries; i++) {
+            list.add(seeds.nextLong());
+        }
+        return list;
+    }
+
+    /**
+     * Runs one try; a failure names the try's seed and how to run it again, since build reports may show only the
+     * try's number.
+     */
+    static void reporting(long seed, Executable check) throws Throwable {
+        try {
+            check.execute();
+        } catch (Throwable failure) {
+            throw new AssertionError(
+                    "the try with seed " + seed + " failed; run it again with -Dparfor.seed=" + seed, failure);
+        }
+    }
+
+    /** A value from {@code min} to {@code max}; the bounds come up more often than the rest, as edge cases should. */
+    static int between(SplittableRandom random, int min, int max) {
+        int edge = random.nextInt(10);
+        if (edge == 0) {
+            return min;
+        }
+        if (edge == 1) {
+            return max;
+        }
+        return random.nextInt(min, max + 1);
+    }
+
+    static <E> E oneOf(SplittableRandom random, E[] values) {
+        return values[random.nextInt(values.length)];
     }
 
     /** How an input behaves: fails on its first attempts, then succeeds, or never succeeds. */
@@ -58,7 +110,7 @@ class LoopPropertiesTest {
 
         /** Attempt numbers below {@code failUntil[i]} fail; {@code Integer.MAX_VALUE} fails every attempt. */
         static Plan random(int size, int retries, int failPercent, long seed) {
-            Random random = new Random(seed);
+            SplittableRandom random = new SplittableRandom(seed);
             int[] failUntil = new int[size];
             int[] delay = new int[size];
             Set<Integer> permanent = new HashSet<>();
@@ -105,16 +157,55 @@ class LoopPropertiesTest {
         STREAM
     }
 
-    @Property(tries = 40, shrinking = ShrinkingMode.OFF)
-    void shouldGiveEveryInputExactlyOneValueOrFailureInInputOrder(
-            @ForAll Rig.Kind kind,
-            @ForAll ErrorPolicy policy,
-            @ForAll InputForm form,
-            @ForAll @IntRange(min = 0, max = 10_000) int size,
-            @ForAll @IntRange(min = 0, max = 64) int chunkSize,
-            @ForAll @IntRange(min = 0, max = 3) int retries,
-            @ForAll @IntRange(min = 0, max = 5) int failPercent,
-            @ForAll long seed) {
+    /** One try of {@link #shouldGiveEveryInputExactlyOneValueOrFailureInInputOrder}, drawn from its seed. */
+    record LoopTry(
+            long seed,
+            Rig.Kind kind,
+            ErrorPolicy policy,
+            InputForm form,
+            int size,
+            int chunkSize,
+            int retries,
+            int failPercent,
+            long planSeed) {
+
+        static LoopTry from(long seed) {
+            SplittableRandom random = new SplittableRandom(seed);
+            return new LoopTry(
+                    seed,
+                    oneOf(random, Rig.Kind.values()),
+                    oneOf(random, ErrorPolicy.values()),
+                    oneOf(random, InputForm.values()),
+                    between(random, 0, 10_000),
+                    between(random, 0, 64),
+                    between(random, 0, 3),
+                    between(random, 0, 5),
+                    random.nextLong());
+        }
+
+        @Override
+        public String toString() {
+            return "seed=" + seed + " " + kind + " " + policy + " " + form + " size=" + size + " chunkSize="
+                    + (chunkSize == 0 ? "auto" : chunkSize) + " retries=" + retries + " fail%=" + failPercent;
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> shouldGiveEveryInputExactlyOneValueOrFailureInInputOrder() {
+        return seeds(LOOP_TRIES).stream()
+                .map(LoopTry::from)
+                .map(t -> dynamicTest(t.toString(), () -> reporting(t.seed(), () -> check(t))));
+    }
+
+    private static void check(LoopTry t) {
+        Rig.Kind kind = t.kind();
+        ErrorPolicy policy = t.policy();
+        InputForm form = t.form();
+        int size = t.size();
+        int chunkSize = t.chunkSize();
+        int retries = t.retries();
+        int failPercent = t.failPercent();
+        long seed = t.planSeed();
         Plan plan = Plan.random(size, retries, failPercent, seed);
         AtomicIntegerArray attempts = new AtomicIntegerArray(Math.max(1, size));
         Loop loop = RIGS.get(kind).parfor().loop("property").onError(policy).retries(retries, Duration.ZERO);
@@ -191,13 +282,40 @@ class LoopPropertiesTest {
                 .isEmpty();
     }
 
-    @Property(tries = 20, shrinking = ShrinkingMode.OFF)
-    void shouldStreamEveryValueInInputOrderWhileTransientFailuresAreRetried(
-            @ForAll Rig.Kind kind,
-            @ForAll @IntRange(min = 0, max = 10_000) int size,
-            @ForAll @IntRange(min = 0, max = 64) int chunkSize,
-            @ForAll @IntRange(min = 1, max = 3) int retries,
-            @ForAll long seed) {
+    /** One try of {@link #shouldStreamEveryValueInInputOrderWhileTransientFailuresAreRetried}. */
+    record StreamTry(long seed, Rig.Kind kind, int size, int chunkSize, int retries, long planSeed) {
+
+        static StreamTry from(long seed) {
+            SplittableRandom random = new SplittableRandom(seed);
+            return new StreamTry(
+                    seed,
+                    oneOf(random, Rig.Kind.values()),
+                    between(random, 0, 10_000),
+                    between(random, 0, 64),
+                    between(random, 1, 3),
+                    random.nextLong());
+        }
+
+        @Override
+        public String toString() {
+            return "seed=" + seed + " " + kind + " size=" + size + " chunkSize=" + (chunkSize == 0 ? "auto" : chunkSize)
+                    + " retries=" + retries;
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> shouldStreamEveryValueInInputOrderWhileTransientFailuresAreRetried() {
+        return seeds(STREAM_TRIES).stream()
+                .map(StreamTry::from)
+                .map(t -> dynamicTest(t.toString(), () -> reporting(t.seed(), () -> checkStream(t))));
+    }
+
+    private static void checkStream(StreamTry t) {
+        Rig.Kind kind = t.kind();
+        int size = t.size();
+        int chunkSize = t.chunkSize();
+        int retries = t.retries();
+        long seed = t.planSeed();
         Plan plan = Plan.random(size, retries, 3, seed);
         // Only transient failures here: a permanent one would end the stream with an error.
         Set<Integer> permanent = plan.permanent();
