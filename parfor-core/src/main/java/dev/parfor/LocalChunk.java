@@ -255,6 +255,9 @@ final class LocalChunk implements Chunk {
             if (timed) {
                 int offset = i;
                 synchronized (this) {
+                    if (state.get() != RUNNING) {
+                        break; // the timer abandoned the chunk just as the last body returned: the rest runs elsewhere
+                    }
                     current = i;
                 }
                 timer = Timer.schedule(() -> overran(offset), timeoutNanos);

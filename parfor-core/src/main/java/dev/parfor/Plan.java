@@ -79,8 +79,9 @@ record Plan(
         int maxChunk;
         if (mode != Mode.ALL) {
             maxChunk = (int) Math.max(1, window / (4L * parallelism));
-        } else if (total >= 0 && tiny) {
-            maxChunk = (int) Math.max(1, Math.min(1 << 20, total)); // all of it on the caller: one chunk
+        } else if (total >= 0 && callerRuns) {
+            // On the caller, a chunk costs a round of the loop's own bookkeeping and buys no balance: few, large ones.
+            maxChunk = (int) Math.max(1, Math.min(1 << 20, total));
         } else if (total >= 0 && placement == Placement.REMOTE) {
             // Every chunk of a remote engine pays a network round trip: one wave of chunks, not eight.
             maxChunk = (int) Math.max(1, Math.min(1 << 20, total / parallelism));

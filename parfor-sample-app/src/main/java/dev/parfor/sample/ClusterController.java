@@ -1,9 +1,9 @@
 package dev.parfor.sample;
 
 import com.hazelcast.cluster.Member;
-import dev.parfor.Engine;
 import dev.parfor.ParallelFor;
 import dev.parfor.hazelcast.HazelcastEngine;
+import dev.parfor.spi.Engine;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
@@ -101,7 +101,7 @@ class ClusterController {
             List<Done> results = parfor.loop(LOOP)
                     .engine(ENGINE)
                     .chunkSize(5)
-                    .progress(recorder)
+                    .progress(recorder, LoopSummary.Recorder.INTERVAL)
                     .map(inputs, ClusterController::work);
             Map<String, Long> perMember = new TreeMap<>();
             engine.tasksPerMember().forEach((member, count) -> {

@@ -84,7 +84,7 @@ class DatasetController {
         }
 
         LoopSummary.Recorder recorder = new LoopSummary.Recorder();
-        Loop loop = parfor.loop(LOOP).progress(recorder);
+        Loop loop = parfor.loop(LOOP).progress(recorder, LoopSummary.Recorder.INTERVAL);
         if (engine != null) {
             loop.engine(engine);
         }

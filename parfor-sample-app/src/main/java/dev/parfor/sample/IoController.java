@@ -70,7 +70,7 @@ class IoController {
         long start = System.nanoTime();
         List<Call> done = parfor.loop(LOOP)
                 .engine(engine)
-                .progress(recorder)
+                .progress(recorder, LoopSummary.Recorder.INTERVAL)
                 .map(IntStream.range(0, calls).boxed().toList(), call -> {
                     long begin = System.nanoTime();
                     SlowController.Answer answer =

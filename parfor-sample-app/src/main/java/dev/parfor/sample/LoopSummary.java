@@ -2,6 +2,7 @@ package dev.parfor.sample;
 
 import dev.parfor.Progress;
 import dev.parfor.ProgressListener;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
@@ -19,6 +20,9 @@ record LoopSummary(String id, String loop, String engine, long done, long elapse
 
     /** Collects the last progress snapshot of one loop; parfor sends one with {@code finished} set at the end. */
     static final class Recorder implements ProgressListener {
+
+        /** How often the loop reports while it runs; only the last report, at the end, makes the summary. */
+        static final Duration INTERVAL = Duration.ofSeconds(1);
 
         private final AtomicReference<@Nullable Progress> last = new AtomicReference<>();
 

@@ -47,7 +47,7 @@ class MandelbrotController {
         List<Mandelbrot.Tile> tiles = Mandelbrot.tiles(size, tile, iterations);
 
         LoopSummary.Recorder recorder = new LoopSummary.Recorder();
-        Loop loop = parfor.loop(LOOP).progress(recorder);
+        Loop loop = parfor.loop(LOOP).progress(recorder, LoopSummary.Recorder.INTERVAL);
         if (engine != null) {
             loop.engine(engine);
         }

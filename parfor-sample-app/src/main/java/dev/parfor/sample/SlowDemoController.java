@@ -21,6 +21,8 @@ import org.springframework.web.bind.annotation.RestController;
 class SlowDemoController {
 
     static final String LOOP = "slow-demo";
+    static final int DEFAULT_TASKS = 80;
+    static final int DEFAULT_MILLIS = 1000;
 
     private static final Logger log = LoggerFactory.getLogger(SlowDemoController.class);
 
@@ -39,12 +41,17 @@ class SlowDemoController {
      */
     record Started(String loop, int tasks, int delayMillis) {}
 
-    /** Starts the slow loop and answers at once; follow it on {@code /actuator/parfor}. */
+    /**
+     * Starts the slow loop and answers at once; follow it on {@code /actuator/parfor}. By default it lasts long
+     * enough to watch: 80 inputs of one second, 4 at a time on {@code io}, take 20 seconds.
+     */
     @PostMapping("/demo/slow")
     @ResponseStatus(HttpStatus.ACCEPTED)
-    Started start(@RequestParam(defaultValue = "40") int tasks, @RequestParam(defaultValue = "250") int ms) {
-        Params.between(tasks, 1, 10_000, "tasks", 40);
-        Params.between(ms, 0, 60_000, "ms", 250);
+    Started start(
+            @RequestParam(defaultValue = "" + DEFAULT_TASKS) int tasks,
+            @RequestParam(defaultValue = "" + DEFAULT_MILLIS) int ms) {
+        Params.between(tasks, 1, 10_000, "tasks", DEFAULT_TASKS);
+        Params.between(ms, 0, 60_000, "ms", DEFAULT_MILLIS);
         List<Integer> inputs = IntStream.range(0, tasks).boxed().toList();
         Thread.ofVirtual().name("slow-demo-caller").start(() -> {
             try {

@@ -5,6 +5,7 @@ import dev.parfor.LoopListener;
 import dev.parfor.LoopOutcome;
 import dev.parfor.Progress;
 import dev.parfor.ProgressListener;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,32 +39,41 @@ final class LoggingListeners {
         };
     }
 
-    /** Logs one line to {@code dev.parfor.summary} when a loop finishes. */
+    /**
+     * Logs one line to {@code dev.parfor.summary} when a loop finishes: at the configured level (DEBUG by default),
+     * and at INFO (or the configured level, if higher) for a loop that ran at least the progress interval, so that a
+     * service running a short loop per request does not log a line per request.
+     */
     static final class Summary implements LoopListener {
 
         private static final Logger log = LoggerFactory.getLogger("dev.parfor.summary");
 
         private final Level level;
+        private final Level longLevel;
+        private final Duration interval;
 
-        Summary(Level level) {
+        Summary(Level level, Duration interval) {
             this.level = level;
+            this.longLevel = level.toInt() >= Level.INFO.toInt() ? level : Level.INFO;
+            this.interval = interval;
         }
 
         @Override
         public void loopFinished(LoopInfo loop, LoopOutcome outcome, @Nullable Throwable error, Progress progress) {
-            if (!log.isEnabledForLevel(level)) {
+            Level chosen = progress.elapsed().compareTo(interval) >= 0 ? longLevel : level;
+            if (!log.isEnabledForLevel(chosen)) {
                 return;
             }
             if (error == null) {
-                log.atLevel(level).log("loop finished {}: {}", outcome, progress);
+                log.atLevel(chosen).log("loop finished {}: {}", outcome, progress);
             } else {
-                log.atLevel(level).log("loop finished {}: {}; {}", outcome, progress, error.toString());
+                log.atLevel(chosen).log("loop finished {}: {}; {}", outcome, progress, error.toString());
             }
         }
 
         @Override
         public String toString() {
-            return "parfor summary log at " + level;
+            return "parfor summary log at " + level + ", " + longLevel + " after " + interval;
         }
     }
 }

@@ -8,24 +8,28 @@ import dev.parfor.autoconfigure.ParforProperties.EngineProperties;
 import dev.parfor.autoconfigure.ParforProperties.LoopProperties;
 import dev.parfor.spi.Engine;
 import io.micrometer.context.ContextSnapshotFactory;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.event.Level;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
 
 /**
- * Auto-configuration of parfor: an {@link Engine} bean for each built-in engine ({@code sequential},
- * {@code fork-join}, {@code virtual}) and each engine under {@code parfor.engines}, and the {@link ParallelFor} bean
- * over every {@code Engine} bean of the context, each under its bean name.
+ * Auto-configuration of parfor: the built-in engines ({@code sequential}, {@code fork-join}, {@code virtual}) and
+ * each engine under {@code parfor.engines}, and the {@link ParallelFor} bean over them and over every {@link Engine}
+ * bean of the context (under its bean name, or the rest of a bean name that starts with {@code parfor.engines.}).
  *
- * <p>No engine is published as an {@code Executor} or {@code TaskDecorator}: Spring Boot's
- * {@code applicationTaskExecutor} stays as it is. Every bean here backs off when the application defines its own.
+ * <p>The engines parfor creates are not beans, so no application bean can clash with one. No engine is published as
+ * an {@code Executor} or {@code TaskDecorator}: Spring Boot's {@code applicationTaskExecutor} stays as it is.
+ * {@link ParforProperties} is bound and checked once.
  */
 @AutoConfiguration(
         afterName = {
@@ -33,19 +37,46 @@ import org.springframework.context.annotation.Import;
             "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration"
         })
 @EnableConfigurationProperties(ParforProperties.class)
-@Import(ParforEngineRegistrar.class)
 public final class ParforAutoConfiguration {
 
+    /** The name of the bean that holds and closes the engines parfor creates. */
+    static final String ENGINES_BEAN = "parforEngines";
+
     ParforAutoConfiguration() {}
+
+    @Bean
+    static ParforBindHandlerAdvisor parforBindHandlerAdvisor() {
+        return new ParforBindHandlerAdvisor();
+    }
+
+    @Bean(name = ENGINES_BEAN, destroyMethod = "close")
+    ParforEngines parforEngines(
+            ParforProperties properties, ConfigurableListableBeanFactory beans, Environment environment) {
+        Map<String, String> beanEngines = new LinkedHashMap<>();
+        for (String bean : beans.getBeanNamesForType(Engine.class, true, false)) {
+            beanEngines.put(ParforEngines.engineName(bean), bean);
+        }
+        return ParforEngines.create(properties, beanEngines, beans, WrittenProperties.of(environment));
+    }
+
+    @Bean
+    ConfiguredLoops parforConfiguredLoops(ParforProperties properties) {
+        return new ConfiguredLoops(properties.getLoops().keySet());
+    }
 
     @Bean
     @ConditionalOnMissingBean
     ParallelFor parallelFor(
             ParforProperties properties,
-            Map<String, Engine> engines,
+            ParforEngines parforEngines,
+            ConfiguredLoops configuredLoops,
+            ConfigurableListableBeanFactory beans,
+            Environment environment,
             ObjectProvider<LoopListener> listeners,
-            ObjectProvider<ContextPropagator> propagators) {
-        ParforChecks.checkNames(properties, engines.keySet());
+            ObjectProvider<ContextPropagator> propagators,
+            ObjectProvider<ParallelForBuilderCustomizer> customizers) {
+        Map<String, Engine> engines = engines(parforEngines, beans);
+        ParforChecks.checkNames(properties, engines.keySet(), WrittenProperties.of(environment), beans);
         ParallelFor.Builder builder = ParallelFor.builder().ownsEngines(false);
         engines.forEach((name, engine) -> builder.engine(name, engine, engineDefaults(properties, name)));
         builder.defaultEngine(properties.getEngine());
@@ -58,17 +89,52 @@ public final class ParforAutoConfiguration {
         }
         Level summary = LoggingListeners.level(properties.getProgress().getSummaryLogLevel());
         if (summary != null) {
-            builder.listener(new LoggingListeners.Summary(summary));
+            builder.listener(new LoggingListeners.Summary(
+                    summary, properties.getProgress().getInterval()));
+        }
+        if (!properties.getLoops().isEmpty()) {
+            builder.listener(configuredLoops.listener());
         }
         listeners.orderedStream().forEach(builder::listener);
         propagators.orderedStream().forEach(builder::contextPropagator);
+        customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
         return builder.build();
+    }
+
+    /** parfor's engines, each replaced by an Engine bean of its name, then the other Engine beans. */
+    private static Map<String, Engine> engines(ParforEngines created, ConfigurableListableBeanFactory beans) {
+        Map<String, Engine> fromBeans = new LinkedHashMap<>();
+        Map<String, String> beanNames = new LinkedHashMap<>();
+        for (Map.Entry<String, Engine> entry :
+                beans.getBeansOfType(Engine.class).entrySet()) {
+            String name = ParforEngines.engineName(entry.getKey());
+            String other = beanNames.putIfAbsent(name, entry.getKey());
+            if (other != null) {
+                throw new IllegalStateException("The Engine beans '" + other + "' and '" + entry.getKey()
+                        + "' both provide the parfor engine '" + name + "'; rename one of them.");
+            }
+            fromBeans.put(name, entry.getValue());
+        }
+        Map<String, Engine> engines = new LinkedHashMap<>();
+        for (String name : ParforEngines.BUILT_IN) {
+            Engine engine = fromBeans.containsKey(name)
+                    ? fromBeans.get(name)
+                    : created.engines().get(name);
+            if (engine != null) {
+                engines.put(name, engine);
+            }
+        }
+        created.engines().forEach(engines::putIfAbsent);
+        fromBeans.forEach(engines::putIfAbsent);
+        return engines;
     }
 
     @Bean
     @ConditionalOnMissingBean
-    ParforLifecycle parforLifecycle(ParallelFor parallelFor, ParforProperties properties) {
-        return new ParforLifecycle(parallelFor, properties.getShutdown().getAwaitTerminationPeriod());
+    ParforLifecycle parforLifecycle(
+            ParallelFor parallelFor, ParforProperties properties, ObjectProvider<ConfiguredLoops> configuredLoops) {
+        return new ParforLifecycle(
+                parallelFor, properties.getShutdown().getAwaitTerminationPeriod(), configuredLoops.getIfAvailable());
     }
 
     private static LoopOptions engineDefaults(ParforProperties properties, String engine) {
@@ -95,8 +161,7 @@ public final class ParforAutoConfiguration {
             options = options.onError(loop.getOnError());
         }
         if (loop.getRetries() != null) {
-            options = options.retries(
-                    loop.getRetries(), loop.getBackoff() != null ? loop.getBackoff() : java.time.Duration.ZERO);
+            options = options.retries(loop.getRetries(), loop.getBackoff() != null ? loop.getBackoff() : Duration.ZERO);
         }
         if (loop.getTimeout() != null) {
             options = options.timeout(loop.getTimeout());

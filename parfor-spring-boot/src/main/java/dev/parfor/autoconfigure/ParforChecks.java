@@ -2,37 +2,157 @@ package dev.parfor.autoconfigure;
 
 import dev.parfor.autoconfigure.ParforProperties.EngineProperties;
 import dev.parfor.autoconfigure.ParforProperties.LoopProperties;
+import java.beans.PropertyDescriptor;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.BeanUtils;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.context.properties.bind.DataObjectPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName.Form;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 
-/** Every check of the parfor properties, so that a bad value stops start-up with one clear message. */
+/**
+ * Every check of the parfor properties, so that a bad value stops start-up with one clear message. Values are checked
+ * once, when {@link ParforProperties} is bound ({@link ParforBindHandlerAdvisor}); names that refer to engines once the
+ * engines exist.
+ */
 final class ParforChecks {
 
     static final String PREFIX = "parfor";
 
+    private static final ConfigurationPropertyName ENGINES = ConfigurationPropertyName.of("parfor.engines");
+    private static final ConfigurationPropertyName LOOPS = ConfigurationPropertyName.of("parfor.loops");
+
+    /** The keys under {@code parfor.engines.<name>}, as written in properties. */
+    static final List<String> ENGINE_KEYS = keys(EngineProperties.class);
+
+    /** The keys under {@code parfor.loops.<name>}, as written in properties. */
+    static final List<String> LOOP_KEYS = keys(LoopProperties.class);
+
     private ParforChecks() {}
 
-    /** Checks the values that need nothing but the properties; run before any engine is created. */
-    static void checkValues(ParforProperties properties) {
+    private static List<String> keys(Class<?> type) {
+        List<String> keys = new ArrayList<>();
+        for (PropertyDescriptor descriptor : BeanUtils.getPropertyDescriptors(type)) {
+            if (descriptor.getWriteMethod() != null) {
+                keys.add(DataObjectPropertyName.toDashedForm(descriptor.getName()));
+            }
+        }
+        return List.copyOf(keys);
+    }
+
+    /**
+     * Refuses keys under {@code parfor.engines.<name>} and {@code parfor.loops.<name>} that no property has, such as
+     * a misspelled {@code paralelism}: they would never apply.
+     */
+    static void checkKeys(Iterable<ConfigurationPropertySource> sources) {
+        for (ConfigurationPropertySource source : sources) {
+            if (!(source instanceof IterableConfigurationPropertySource iterable)) {
+                continue;
+            }
+            for (ConfigurationPropertyName name : iterable) {
+                if (ENGINES.isAncestorOf(name)) {
+                    checkKey(name, ENGINE_KEYS, "engine", iterable);
+                } else if (LOOPS.isAncestorOf(name)) {
+                    checkKey(name, LOOP_KEYS, "loop", iterable);
+                }
+            }
+        }
+    }
+
+    private static void checkKey(
+            ConfigurationPropertyName name,
+            List<String> known,
+            String what,
+            IterableConfigurationPropertySource source) {
+        if (name.getNumberOfElements() < 4) {
+            return; // a map entry without a key below it fails to bind, and Spring Boot reports that
+        }
+        String key = name.getElement(3, Form.UNIFORM);
+        if (known.stream().anyMatch(k -> uniform(k).equals(key))) {
+            return;
+        }
+        String group = "parfor." + name.getElement(1, Form.ORIGINAL);
+        String entry = name.getElement(2, Form.ORIGINAL);
+        String written = original(name);
+        String action = "Fix the key of '" + written + "', or remove it. Known keys under '" + group + ".<name>': "
+                + String.join(", ", known) + ".";
+        // parfor.loops.ReportService.renderAll.engine: a name with a dot, read as name 'ReportService' and key
+        // 'renderAll'.
+        if (name.getNumberOfElements() > 4) {
+            for (int i = 4; i < name.getNumberOfElements(); i++) {
+                String later = name.getElement(i, Form.UNIFORM);
+                if (known.stream().anyMatch(k -> uniform(k).equals(later))) {
+                    StringBuilder whole = new StringBuilder(entry);
+                    for (int j = 3; j < i; j++) {
+                        whole.append('.').append(name.getElement(j, Form.ORIGINAL));
+                    }
+                    action = ("engine".equals(what) ? "An " : "A ") + what + " name with a dot needs brackets: '"
+                            + group + "[" + whole + "]."
+                            + name.getElement(i, Form.ORIGINAL) + "'. Default loop names are lower-case kebab"
+                            + " (for example 'report-service-render-all') and need none. " + action;
+                    break;
+                }
+            }
+        }
+        ConfigurationProperty property = source.getConfigurationProperty(name);
+        throw new InvalidParforPropertyException(
+                written,
+                property == null ? "" : String.valueOf(property.getValue()),
+                property == null || property.getOrigin() == null
+                        ? null
+                        : property.getOrigin().toString(),
+                "'" + name.getElement(3, Form.ORIGINAL) + "' is not a property of " + what + " '" + entry
+                        + "', so it would never apply",
+                action);
+    }
+
+    /** The name as the user wrote it: original case, brackets around elements that hold a dot. */
+    private static String original(ConfigurationPropertyName name) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < name.getNumberOfElements(); i++) {
+            String element = name.getElement(i, Form.ORIGINAL);
+            if (element.contains(".") || name.isNumericIndex(i)) {
+                text.append('[').append(element).append(']');
+            } else {
+                text.append(text.isEmpty() ? "" : ".").append(element);
+            }
+        }
+        return text.toString();
+    }
+
+    private static String uniform(String dashed) {
+        return dashed.replace("-", "").toLowerCase(Locale.ROOT);
+    }
+
+    /** Checks the values that need nothing but the properties; run when they are bound, before any engine exists. */
+    static void checkValues(ParforProperties properties, WrittenProperties written) {
         if (properties.getEngine() == null || properties.getEngine().isBlank()) {
-            throw new InvalidParforPropertyException(
+            throw written.invalid(
                     "parfor.engine",
                     properties.getEngine(),
                     "the default engine needs a name",
                     "Set 'parfor.engine' to the name of an engine, for example fork-join, virtual or sequential.");
         }
         for (Map.Entry<String, EngineProperties> entry : properties.getEngines().entrySet()) {
-            checkEngine(entry.getKey(), entry.getValue());
+            checkEngine(entry.getKey(), entry.getValue(), written);
         }
         for (Map.Entry<String, LoopProperties> entry : properties.getLoops().entrySet()) {
-            checkLoop(entry.getKey(), entry.getValue());
+            checkLoop(entry.getKey(), entry.getValue(), written);
         }
         Duration interval = properties.getProgress().getInterval();
         if (interval == null || interval.isNegative() || interval.isZero()) {
-            throw new InvalidParforPropertyException(
+            throw written.invalid(
                     "parfor.progress.interval",
                     interval,
                     "the progress interval must be longer than zero",
@@ -41,40 +161,79 @@ final class ParforChecks {
         }
         Duration grace = properties.getShutdown().getAwaitTerminationPeriod();
         if (grace == null || grace.isNegative()) {
-            throw new InvalidParforPropertyException(
+            throw written.invalid(
                     "parfor.shutdown.await-termination-period",
                     grace,
                     "the period must not be negative",
                     "Set 'parfor.shutdown.await-termination-period' to 0s or a positive duration such as 10s.");
         }
+        checkHazelcast(properties.getHazelcast(), written);
     }
 
-    private static void checkEngine(String name, EngineProperties engine) {
-        String at = "parfor.engines." + name + ".";
-        EngineType type = type(name, engine);
-        if (engine.getType() != null && type == null) {
-            throw new InvalidParforPropertyException(
-                    at + "type",
-                    engine.getType(),
-                    "it is not an engine type",
-                    "Set '" + at + "type' to one of: " + EngineType.accepted() + ".");
+    private static void checkHazelcast(ParforProperties.Hazelcast hazelcast, WrittenProperties written) {
+        List<String> packages = hazelcast.getAllowedPackages();
+        if (packages != null) {
+            for (int i = 0; i < packages.size(); i++) {
+                notBlank(
+                        "parfor.hazelcast.allowed-packages[" + i + "]",
+                        packages.get(i),
+                        "a package name such as com.example.orders",
+                        written);
+            }
         }
-        atLeastOne(at + "parallelism", engine.getParallelism());
-        atLeastOne(at + "max-concurrency", engine.getMaxConcurrency());
-        atLeastOne(at + "chunk-size", engine.getChunkSize());
-        atLeastOne(at + "pool-size", engine.getPoolSize());
-        atLeastOne(at + "max-attempts", engine.getMaxAttempts());
+        ParforProperties.Hazelcast.Embedded embedded = hazelcast.getEmbedded();
+        int port = embedded.getPort();
+        if (port < 1 || port > 65_535) {
+            throw written.invalid(
+                    "parfor.hazelcast.embedded.port",
+                    port,
+                    "a port must be between 1 and 65535",
+                    "Set 'parfor.hazelcast.embedded.port' to a free port such as 5701.");
+        }
+        notBlank("parfor.hazelcast.embedded.cluster-name", embedded.getClusterName(), "a name such as orders", written);
+        notBlank(
+                "parfor.hazelcast.embedded.interface", embedded.getInterface(), "an address such as 10.0.0.3", written);
+        List<String> members = embedded.getMembers();
+        if (members != null) {
+            for (int i = 0; i < members.size(); i++) {
+                notBlank(
+                        "parfor.hazelcast.embedded.members[" + i + "]",
+                        members.get(i),
+                        "a host or host:port such as 10.0.0.2:5701",
+                        written);
+            }
+        }
+    }
+
+    private static void notBlank(String property, @Nullable String value, String example, WrittenProperties written) {
+        if (value != null && value.isBlank()) {
+            throw written.invalid(
+                    property,
+                    value,
+                    "it must not be blank",
+                    "Set '" + property + "' to " + example + ", or remove it for the default.");
+        }
+    }
+
+    private static void checkEngine(String name, EngineProperties engine, WrittenProperties written) {
+        String at = "parfor.engines." + name + ".";
+        atLeastOne(at + "parallelism", engine.getParallelism(), written);
+        atLeastOne(at + "max-concurrency", engine.getMaxConcurrency(), written);
+        atLeastOne(at + "chunk-size", engine.getChunkSize(), written);
+        atLeastOne(at + "pool-size", engine.getPoolSize(), written);
+        atLeastOne(at + "max-attempts", engine.getMaxAttempts(), written);
         if (engine.getThreadNamePrefix() != null && engine.getThreadNamePrefix().isBlank()) {
-            throw new InvalidParforPropertyException(
+            throw written.invalid(
                     at + "thread-name-prefix",
                     engine.getThreadNamePrefix(),
                     "a thread name prefix must not be blank",
                     "Set '" + at + "thread-name-prefix' to text such as 'parfor-" + name
                             + "-', or remove it for the default.");
         }
-        if (type == EngineType.EXECUTOR
+        notBlank(at + "executor-name", engine.getExecutorName(), "the name of a Hazelcast executor service", written);
+        if (type(name, engine) == EngineType.EXECUTOR
                 && (engine.getExecutor() == null || engine.getExecutor().isBlank())) {
-            throw new InvalidParforPropertyException(
+            throw written.invalid(
                     at + "executor",
                     engine.getExecutor(),
                     "an engine of type executor needs the name of an existing Executor bean",
@@ -82,35 +241,35 @@ final class ParforChecks {
         }
     }
 
-    private static void checkLoop(String name, LoopProperties loop) {
+    private static void checkLoop(String name, LoopProperties loop, WrittenProperties written) {
         String at = "parfor.loops." + name + ".";
         if (loop.getEngine() != null && loop.getEngine().isBlank()) {
-            throw new InvalidParforPropertyException(
+            throw written.invalid(
                     at + "engine",
                     loop.getEngine(),
                     "an engine name must not be blank",
                     "Set '" + at + "engine' to the name of an engine, or remove it.");
         }
-        atLeastOne(at + "parallelism", loop.getParallelism());
-        atLeastOne(at + "chunk-size", loop.getChunkSize());
-        positive(at + "timeout", loop.getTimeout());
-        positive(at + "task-timeout", loop.getTaskTimeout());
+        atLeastOne(at + "parallelism", loop.getParallelism(), written);
+        atLeastOne(at + "chunk-size", loop.getChunkSize(), written);
+        positive(at + "timeout", loop.getTimeout(), written);
+        positive(at + "task-timeout", loop.getTaskTimeout(), written);
         if (loop.getRetries() != null && loop.getRetries() < 0) {
-            throw new InvalidParforPropertyException(
+            throw written.invalid(
                     at + "retries",
                     loop.getRetries(),
                     "the number of retries must not be negative",
                     "Set '" + at + "retries' to 0 or more.");
         }
         if (loop.getBackoff() != null && loop.getBackoff().isNegative()) {
-            throw new InvalidParforPropertyException(
+            throw written.invalid(
                     at + "backoff",
                     loop.getBackoff(),
                     "the backoff must not be negative",
                     "Set '" + at + "backoff' to 0s or a positive duration such as 100ms.");
         }
         if (loop.getBackoff() != null && loop.getRetries() == null) {
-            throw new InvalidParforPropertyException(
+            throw written.invalid(
                     at + "backoff",
                     loop.getBackoff(),
                     "a backoff needs a number of retries",
@@ -119,11 +278,16 @@ final class ParforChecks {
     }
 
     /**
-     * Checks the names that refer to engines, once every engine bean is known.
+     * Checks the names that refer to engines, once every engine is known.
      *
-     * @param engines the names of the engine beans
+     * @param engines the names of the engines
+     * @param beans the application's beans, to name a bean whose name was meant as an engine's
      */
-    static void checkNames(ParforProperties properties, Collection<String> engines) {
+    static void checkNames(
+            ParforProperties properties,
+            Collection<String> engines,
+            WrittenProperties written,
+            @Nullable ListableBeanFactory beans) {
         for (Map.Entry<String, EngineProperties> entry : properties.getEngines().entrySet()) {
             String name = entry.getKey();
             if (engines.contains(name)) {
@@ -132,27 +296,27 @@ final class ParforChecks {
             String at = "parfor.engines." + name + ".type";
             EngineType type = type(name, entry.getValue());
             if (type == EngineType.HAZELCAST) {
-                throw new InvalidParforPropertyException(
+                throw written.invalid(
                         at,
-                        entry.getValue().getType(),
+                        type,
                         "an engine of type hazelcast needs parfor's Hazelcast support, and no Engine bean named '"
                                 + name + "' exists",
-                        "Add com.hazelcast:hazelcast to the application's dependencies (parfor then starts an"
-                                + " embedded member or uses the application's HazelcastInstance), or set '" + at
-                                + "' to another type: " + EngineType.accepted() + ".");
+                        "Add dev.parfor:parfor-hazelcast and com.hazelcast:hazelcast to the application's"
+                                + " dependencies (parfor then uses the application's HazelcastInstance), or set '"
+                                + at + "' to another type: " + EngineType.accepted() + ".");
             }
-            throw new InvalidParforPropertyException(
+            throw written.invalid(
                     at,
-                    entry.getValue().getType(),
+                    type,
                     "engine '" + name + "' is not built in and no Engine bean has that name, so it needs a type",
                     "Set '" + at + "' to one of: " + EngineType.accepted() + ".");
         }
         String known = String.join(", ", new TreeSet<>(engines));
         if (!engines.contains(properties.getEngine())) {
-            throw new InvalidParforPropertyException(
+            throw written.invalid(
                     "parfor.engine",
                     properties.getEngine(),
-                    "no engine has that name" + hazelcastHint(properties.getEngine()),
+                    "no engine has that name" + hint(properties.getEngine(), beans),
                     "Set 'parfor.engine' to one of the engines: " + known + ", or declare it under 'parfor.engines."
                             + properties.getEngine() + "'.");
         }
@@ -160,11 +324,11 @@ final class ParforChecks {
             String engine = entry.getValue().getEngine();
             if (engine != null && !engines.contains(engine)) {
                 String at = "parfor.loops." + entry.getKey() + ".engine";
-                throw new InvalidParforPropertyException(
+                throw written.invalid(
                         at,
                         engine,
                         "loop '" + entry.getKey() + "' is routed to an engine that does not exist"
-                                + hazelcastHint(engine),
+                                + hint(engine, beans),
                         "Set '" + at + "' to one of the engines: " + known + ", or declare it under 'parfor.engines."
                                 + engine + "'.");
             }
@@ -173,26 +337,41 @@ final class ParforChecks {
 
     /** The type of an engine: its own, else the built-in engine's of that name, else null. */
     static @Nullable EngineType type(String name, EngineProperties engine) {
-        if (engine.getType() != null) {
-            return EngineType.of(engine.getType());
-        }
-        return switch (name) {
-            case "sequential" -> EngineType.SEQUENTIAL;
-            case "fork-join" -> EngineType.FORK_JOIN;
-            case "virtual" -> EngineType.VIRTUAL;
-            default -> null;
-        };
+        return engine.getType() != null ? engine.getType() : EngineType.builtIn(name);
     }
 
-    private static String hazelcastHint(String engine) {
+    /** Why a name that is not an engine might have been meant as one. */
+    private static String hint(String engine, @Nullable ListableBeanFactory beans) {
+        if (beans != null && beans.containsBean(engine)) {
+            Class<?> type = declaredType(beans, engine);
+            return " (the application has a bean named '" + engine + "', but it is a "
+                    + (type == null ? "bean of unknown type" : type.getName())
+                    + ", not a dev.parfor.spi.Engine)";
+        }
         return "hazelcast".equals(engine)
-                ? " (the hazelcast engine exists when com.hazelcast:hazelcast is on the class path)"
+                ? " (the hazelcast engine exists when dev.parfor:parfor-hazelcast and com.hazelcast:hazelcast are on"
+                        + " the class path)"
                 : "";
     }
 
-    private static void atLeastOne(String property, @Nullable Integer value) {
+    /** The type a bean is declared as (HttpClient, not the JDK's hidden implementation), else its instance's. */
+    static @Nullable Class<?> declaredType(ListableBeanFactory beans, String bean) {
+        if (beans instanceof ConfigurableListableBeanFactory configurable
+                && configurable.containsBeanDefinition(bean)) {
+            Class<?> declared = configurable
+                    .getMergedBeanDefinition(bean)
+                    .getResolvableType()
+                    .resolve();
+            if (declared != null && declared != Object.class) {
+                return declared;
+            }
+        }
+        return beans.getType(bean);
+    }
+
+    private static void atLeastOne(String property, @Nullable Integer value, WrittenProperties written) {
         if (value != null && value < 1) {
-            throw new InvalidParforPropertyException(
+            throw written.invalid(
                     property,
                     value,
                     "it must be at least 1",
@@ -200,9 +379,9 @@ final class ParforChecks {
         }
     }
 
-    private static void positive(String property, @Nullable Duration value) {
+    private static void positive(String property, @Nullable Duration value, WrittenProperties written) {
         if (value != null && (value.isNegative() || value.isZero())) {
-            throw new InvalidParforPropertyException(
+            throw written.invalid(
                     property,
                     value,
                     "it must be longer than zero",

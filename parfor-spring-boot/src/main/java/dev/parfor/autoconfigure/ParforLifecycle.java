@@ -2,6 +2,7 @@ package dev.parfor.autoconfigure;
 
 import dev.parfor.ParallelFor;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -17,11 +18,13 @@ public final class ParforLifecycle implements SmartLifecycle {
 
     private final ParallelFor parallelFor;
     private final Duration grace;
+    private final @Nullable ConfiguredLoops configuredLoops;
     private volatile boolean running;
 
-    ParforLifecycle(ParallelFor parallelFor, Duration grace) {
+    ParforLifecycle(ParallelFor parallelFor, Duration grace, @Nullable ConfiguredLoops configuredLoops) {
         this.parallelFor = parallelFor;
         this.grace = grace;
+        this.configuredLoops = configuredLoops;
     }
 
     @Override
@@ -29,11 +32,17 @@ public final class ParforLifecycle implements SmartLifecycle {
         running = true;
     }
 
-    /** Stops accepting loops, waits up to the grace period for running ones, then cancels the rest. */
+    /**
+     * Stops accepting loops, waits up to the grace period for running ones, then cancels the rest; then reports the
+     * loops configured under {@code parfor.loops} that never ran.
+     */
     @Override
     public void stop() {
         running = false;
         parallelFor.shutdown(grace);
+        if (configuredLoops != null) {
+            configuredLoops.report();
+        }
     }
 
     /**

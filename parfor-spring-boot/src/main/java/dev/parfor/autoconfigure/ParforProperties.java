@@ -37,92 +37,42 @@ public class ParforProperties {
 
     private final Hazelcast hazelcast = new Hazelcast();
 
-    /**
-     * The default engine's name.
-     *
-     * @return the name
-     */
     public String getEngine() {
         return engine;
     }
 
-    /**
-     * Sets the default engine's name.
-     *
-     * @param engine the name
-     */
     public void setEngine(String engine) {
         this.engine = engine;
     }
 
-    /**
-     * The engines configured by name.
-     *
-     * @return a mutable map
-     */
     public Map<String, EngineProperties> getEngines() {
         return engines;
     }
 
-    /**
-     * Sets the engines configured by name.
-     *
-     * @param engines the engines
-     */
     public void setEngines(Map<String, EngineProperties> engines) {
         this.engines = engines;
     }
 
-    /**
-     * The options of named loops.
-     *
-     * @return a mutable map
-     */
     public Map<String, LoopProperties> getLoops() {
         return loops;
     }
 
-    /**
-     * Sets the options of named loops.
-     *
-     * @param loops the options by loop name
-     */
     public void setLoops(Map<String, LoopProperties> loops) {
         this.loops = loops;
     }
 
-    /**
-     * Progress and summary logging.
-     *
-     * @return the progress properties
-     */
     public Progress getProgress() {
         return progress;
     }
 
-    /**
-     * Graceful shutdown.
-     *
-     * @return the shutdown properties
-     */
     public Shutdown getShutdown() {
         return shutdown;
     }
 
-    /**
-     * Metrics.
-     *
-     * @return the metrics properties
-     */
     public Metrics getMetrics() {
         return metrics;
     }
 
-    /**
-     * Settings read by the Hazelcast engine's auto-configuration.
-     *
-     * @return the Hazelcast properties
-     */
     public Hazelcast getHazelcast() {
         return hazelcast;
     }
@@ -134,7 +84,7 @@ public class ParforProperties {
          * Type of the engine: sequential, fork-join, virtual, executor or hazelcast. Defaults to the name for the
          * built-in engines.
          */
-        private @Nullable String type;
+        private @Nullable EngineType type;
 
         /**
          * Number of worker threads of a fork-join engine, or the most tasks an executor engine hands to its executor
@@ -163,164 +113,74 @@ public class ParforProperties {
         /** Maximum number of times a hazelcast engine submits a task whose member left the cluster. */
         private @Nullable Integer maxAttempts;
 
-        /**
-         * The engine type.
-         *
-         * @return the type, or null for the name's default
-         */
-        public @Nullable String getType() {
+        public @Nullable EngineType getType() {
             return type;
         }
 
-        /**
-         * Sets the engine type.
-         *
-         * @param type the type
-         */
-        public void setType(@Nullable String type) {
+        public void setType(@Nullable EngineType type) {
             this.type = type;
         }
 
-        /**
-         * The parallelism.
-         *
-         * @return the parallelism, or null for the default
-         */
         public @Nullable Integer getParallelism() {
             return parallelism;
         }
 
-        /**
-         * Sets the parallelism.
-         *
-         * @param parallelism the parallelism
-         */
         public void setParallelism(@Nullable Integer parallelism) {
             this.parallelism = parallelism;
         }
 
-        /**
-         * The maximum concurrency of a virtual engine.
-         *
-         * @return the maximum, or null for the default
-         */
         public @Nullable Integer getMaxConcurrency() {
             return maxConcurrency;
         }
 
-        /**
-         * Sets the maximum concurrency of a virtual engine.
-         *
-         * @param maxConcurrency the maximum
-         */
         public void setMaxConcurrency(@Nullable Integer maxConcurrency) {
             this.maxConcurrency = maxConcurrency;
         }
 
-        /**
-         * The thread name prefix.
-         *
-         * @return the prefix, or null for the default
-         */
         public @Nullable String getThreadNamePrefix() {
             return threadNamePrefix;
         }
 
-        /**
-         * Sets the thread name prefix.
-         *
-         * @param threadNamePrefix the prefix
-         */
         public void setThreadNamePrefix(@Nullable String threadNamePrefix) {
             this.threadNamePrefix = threadNamePrefix;
         }
 
-        /**
-         * The executor bean's name.
-         *
-         * @return the bean name, or null
-         */
         public @Nullable String getExecutor() {
             return executor;
         }
 
-        /**
-         * Sets the executor bean's name.
-         *
-         * @param executor the bean name
-         */
         public void setExecutor(@Nullable String executor) {
             this.executor = executor;
         }
 
-        /**
-         * The default chunk size of loops on this engine.
-         *
-         * @return the chunk size, or null
-         */
         public @Nullable Integer getChunkSize() {
             return chunkSize;
         }
 
-        /**
-         * Sets the default chunk size of loops on this engine.
-         *
-         * @param chunkSize the chunk size
-         */
         public void setChunkSize(@Nullable Integer chunkSize) {
             this.chunkSize = chunkSize;
         }
 
-        /**
-         * The Hazelcast executor service's name.
-         *
-         * @return the name, or null for the engine's default
-         */
         public @Nullable String getExecutorName() {
             return executorName;
         }
 
-        /**
-         * Sets the Hazelcast executor service's name.
-         *
-         * @param executorName the name
-         */
         public void setExecutorName(@Nullable String executorName) {
             this.executorName = executorName;
         }
 
-        /**
-         * The Hazelcast executor service's pool size.
-         *
-         * @return the pool size, or null for the engine's default
-         */
         public @Nullable Integer getPoolSize() {
             return poolSize;
         }
 
-        /**
-         * Sets the Hazelcast executor service's pool size.
-         *
-         * @param poolSize the pool size
-         */
         public void setPoolSize(@Nullable Integer poolSize) {
             this.poolSize = poolSize;
         }
 
-        /**
-         * The maximum number of submissions of one task.
-         *
-         * @return the maximum, or null for the engine's default
-         */
         public @Nullable Integer getMaxAttempts() {
             return maxAttempts;
         }
 
-        /**
-         * Sets the maximum number of submissions of one task.
-         *
-         * @param maxAttempts the maximum
-         */
         public void setMaxAttempts(@Nullable Integer maxAttempts) {
             this.maxAttempts = maxAttempts;
         }
@@ -353,146 +213,66 @@ public class ParforProperties {
         /** Time to wait before a retry; used with 'retries'. */
         private @Nullable Duration backoff;
 
-        /**
-         * The engine.
-         *
-         * @return the engine's name, or null
-         */
         public @Nullable String getEngine() {
             return engine;
         }
 
-        /**
-         * Sets the engine.
-         *
-         * @param engine the engine's name
-         */
         public void setEngine(@Nullable String engine) {
             this.engine = engine;
         }
 
-        /**
-         * The parallelism.
-         *
-         * @return the parallelism, or null
-         */
         public @Nullable Integer getParallelism() {
             return parallelism;
         }
 
-        /**
-         * Sets the parallelism.
-         *
-         * @param parallelism the parallelism
-         */
         public void setParallelism(@Nullable Integer parallelism) {
             this.parallelism = parallelism;
         }
 
-        /**
-         * The chunk size.
-         *
-         * @return the chunk size, or null
-         */
         public @Nullable Integer getChunkSize() {
             return chunkSize;
         }
 
-        /**
-         * Sets the chunk size.
-         *
-         * @param chunkSize the chunk size
-         */
         public void setChunkSize(@Nullable Integer chunkSize) {
             this.chunkSize = chunkSize;
         }
 
-        /**
-         * The loop's timeout.
-         *
-         * @return the timeout, or null
-         */
         public @Nullable Duration getTimeout() {
             return timeout;
         }
 
-        /**
-         * Sets the loop's timeout.
-         *
-         * @param timeout the timeout
-         */
         public void setTimeout(@Nullable Duration timeout) {
             this.timeout = timeout;
         }
 
-        /**
-         * The task timeout.
-         *
-         * @return the timeout, or null
-         */
         public @Nullable Duration getTaskTimeout() {
             return taskTimeout;
         }
 
-        /**
-         * Sets the task timeout.
-         *
-         * @param taskTimeout the timeout
-         */
         public void setTaskTimeout(@Nullable Duration taskTimeout) {
             this.taskTimeout = taskTimeout;
         }
 
-        /**
-         * The error policy.
-         *
-         * @return the policy, or null
-         */
         public @Nullable ErrorPolicy getOnError() {
             return onError;
         }
 
-        /**
-         * Sets the error policy.
-         *
-         * @param onError the policy
-         */
         public void setOnError(@Nullable ErrorPolicy onError) {
             this.onError = onError;
         }
 
-        /**
-         * The number of retries.
-         *
-         * @return the retries, or null
-         */
         public @Nullable Integer getRetries() {
             return retries;
         }
 
-        /**
-         * Sets the number of retries.
-         *
-         * @param retries the retries
-         */
         public void setRetries(@Nullable Integer retries) {
             this.retries = retries;
         }
 
-        /**
-         * The backoff between retries.
-         *
-         * @return the backoff, or null
-         */
         public @Nullable Duration getBackoff() {
             return backoff;
         }
 
-        /**
-         * Sets the backoff between retries.
-         *
-         * @param backoff the backoff
-         */
         public void setBackoff(@Nullable Duration backoff) {
             this.backoff = backoff;
         }
@@ -507,59 +287,32 @@ public class ParforProperties {
         /** Log level of the progress lines of running loops ('off' for none). */
         private LogLevel logLevel = LogLevel.INFO;
 
-        /** Log level of the one-line summary written when a loop finishes ('off' for none). */
-        private LogLevel summaryLogLevel = LogLevel.INFO;
-
         /**
-         * The progress interval.
-         *
-         * @return the interval
+         * Log level of the one-line summary written when a loop finishes ('off' for none). A loop that ran at least the
+         * progress interval logs it at INFO, or at this level if higher.
          */
+        private LogLevel summaryLogLevel = LogLevel.DEBUG;
+
         public Duration getInterval() {
             return interval;
         }
 
-        /**
-         * Sets the progress interval.
-         *
-         * @param interval the interval
-         */
         public void setInterval(Duration interval) {
             this.interval = interval;
         }
 
-        /**
-         * The progress log level.
-         *
-         * @return the level
-         */
         public LogLevel getLogLevel() {
             return logLevel;
         }
 
-        /**
-         * Sets the progress log level.
-         *
-         * @param logLevel the level
-         */
         public void setLogLevel(LogLevel logLevel) {
             this.logLevel = logLevel;
         }
 
-        /**
-         * The summary log level.
-         *
-         * @return the level
-         */
         public LogLevel getSummaryLogLevel() {
             return summaryLogLevel;
         }
 
-        /**
-         * Sets the summary log level.
-         *
-         * @param summaryLogLevel the level
-         */
         public void setSummaryLogLevel(LogLevel summaryLogLevel) {
             this.summaryLogLevel = summaryLogLevel;
         }
@@ -571,20 +324,10 @@ public class ParforProperties {
         /** Time running loops get to finish when the application shuts down; then they are cancelled. */
         private Duration awaitTerminationPeriod = Duration.ofSeconds(10);
 
-        /**
-         * The grace period.
-         *
-         * @return the period
-         */
         public Duration getAwaitTerminationPeriod() {
             return awaitTerminationPeriod;
         }
 
-        /**
-         * Sets the grace period.
-         *
-         * @param awaitTerminationPeriod the period
-         */
         public void setAwaitTerminationPeriod(Duration awaitTerminationPeriod) {
             this.awaitTerminationPeriod = awaitTerminationPeriod;
         }
@@ -595,11 +338,6 @@ public class ParforProperties {
 
         private final TaskTimer taskTimer = new TaskTimer();
 
-        /**
-         * The per-task timer.
-         *
-         * @return the timer properties
-         */
         public TaskTimer getTaskTimer() {
             return taskTimer;
         }
@@ -610,20 +348,10 @@ public class ParforProperties {
             /** Whether to time every task with the timer 'parfor.task' (one more timer per engine, loop and outcome). */
             private boolean enabled;
 
-            /**
-             * Whether the per-task timer is on.
-             *
-             * @return whether it is on
-             */
             public boolean isEnabled() {
                 return enabled;
             }
 
-            /**
-             * Sets whether the per-task timer is on.
-             *
-             * @param enabled whether it is on
-             */
             public void setEnabled(boolean enabled) {
                 this.enabled = enabled;
             }

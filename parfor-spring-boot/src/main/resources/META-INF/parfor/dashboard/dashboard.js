@@ -11,6 +11,7 @@
   var openFailures = new Set();      // loop ids whose failure list is open
   var failedShown = new Map();       // loop id -> failed count when its failure list was last read
   var cards = new Map();             // loop id -> its element in #running
+  var engineTypes = new Map();       // engine name -> type, from the last reading
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -197,7 +198,8 @@
       var list = card.querySelector('details.failures ol');
       list.replaceChildren();
       loop.failures.forEach(function (failure) {
-        var item = el('li', 'failure', '#' + failure.index + ' (' + failure.input + '): ' + failure.message
+        var item = el('li', 'failure', '#' + failure.index + ' (' + failure.input + '): ' + failure.exception
+            + (failure.message === null ? '' : ': ' + failure.message)
             + (failure.attempts > 1 ? ' after ' + failure.attempts + ' attempts' : ''));
         item.dataset.index = String(failure.index);
         list.appendChild(item);
@@ -205,8 +207,7 @@
       if (loop.failed > loop.failures.length) {
         list.appendChild(el('li', 'more', 'and ' + number(loop.failed - loop.failures.length) + ' more'));
       }
-      card.querySelector('.options').textContent =
-          '(' + loop.options.engineType + ', parallelism ' + loop.options.parallelism + ')';
+      showOptions(card, loop);
     }).catch(function (error) {
       card.querySelector('.message').textContent = 'Could not read the failures: ' + error.message;
     });
@@ -228,8 +229,13 @@
       }
       return response.json();
     }).then(function (answer) {
-      button.textContent = answer.cancelled ? 'Cancelled' : 'Already ' + answer.state;
       card.dataset.cancelRequested = 'true';
+      if (answer.cancelled) {
+        button.textContent = 'Cancelled';
+      } else {
+        button.textContent = 'Not cancelled';
+        card.querySelector('.message').textContent = 'Not cancelled: ' + answer.message;
+      }
     }).catch(function (error) {
       button.disabled = false;
       button.textContent = 'Cancel';
@@ -265,10 +271,15 @@
     document.getElementById('no-running').hidden = running.length > 0;
   }
 
+  function showOptions(card, loop) {
+    var type = engineTypes.get(loop.engine);
+    card.querySelector('.options').textContent =
+        '(' + (type ? type + ', ' : '') + 'parallelism ' + loop.parallelism + ')';
+  }
+
   function readOptions(card) {
     getJson(config.endpoint + '/' + encodeURIComponent(card.dataset.id)).then(function (loop) {
-      card.querySelector('.options').textContent =
-          '(' + loop.options.engineType + ', parallelism ' + loop.options.parallelism + ')';
+      showOptions(card, loop);
     }).catch(function () {
       // The loop may have ended between two readings; the next one removes its card.
     });
@@ -329,11 +340,12 @@
 
   function poll() {
     getJson(config.endpoint).then(function (parfor) {
+      parfor.engines.forEach(function (engine) { engineTypes.set(engine.name, engine.type); });
       drawRunning(parfor.running);
       drawRecent(parfor.recent);
       drawEngines(parfor.engines, parfor.defaultEngine);
       status('Updated ' + new Date().toLocaleTimeString() + ' · ' + parfor.running.length + ' running'
-          + (config.cancel ? '' : ' · cancel is not available (management.endpoint.parfor.access)'));
+          + (config.cancel ? '' : ' · cancelling is off (management.endpoint.parfor.access=unrestricted turns it on)'));
     }).catch(function (error) {
       status(error.status === 404
           ? 'The parfor endpoint is not exposed: add parfor to management.endpoints.web.exposure.include'

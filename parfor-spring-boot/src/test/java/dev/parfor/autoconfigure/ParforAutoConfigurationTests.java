@@ -55,12 +55,12 @@ class ParforAutoConfigurationTests {
             ParallelFor parfor = context.getBean(ParallelFor.class);
             assertThat(parfor.defaultEngine()).isEqualTo("fork-join");
             assertThat(parfor.engines()).containsOnlyKeys("sequential", "fork-join", "virtual");
-            assertThat(context.getBeansOfType(Engine.class)).containsOnlyKeys("sequential", "fork-join", "virtual");
-            assertThat(parfor.engines().get("fork-join")).isSameAs(context.getBean("fork-join"));
+            assertThat(context.getBeansOfType(Engine.class))
+                    .as("parfor's engines are not beans, so no bean of the application can clash with one")
+                    .isEmpty();
             assertThat(parfor.engines().get("fork-join").parallelism())
                     .isEqualTo(Runtime.getRuntime().availableProcessors());
-            assertThat(parfor.engines().get("virtual").parallelism())
-                    .isEqualTo(ParforEngineRegistrar.DEFAULT_MAX_CONCURRENCY);
+            assertThat(parfor.engines().get("virtual").parallelism()).isEqualTo(ParforEngines.DEFAULT_MAX_CONCURRENCY);
             assertThat(parfor.map(List.of(1, 2, 3), x -> x * x)).containsExactly(1, 4, 9);
         });
     }
@@ -410,7 +410,7 @@ class ParforAutoConfigurationTests {
         assertFailure(
                 new String[] {"parfor.engines.app.type=executor"},
                 "parfor.engines.app.executor",
-                "null",
+                "(not set)",
                 "applicationTaskExecutor");
     }
 
@@ -442,22 +442,261 @@ class ParforAutoConfigurationTests {
         assertFailure(
                 new String[] {"parfor.engines.extra.parallelism=2"},
                 "parfor.engines.extra.type",
-                "null",
+                "(not set)",
                 "sequential, fork-join, virtual, executor, hazelcast");
     }
 
     @Test
     void shouldRefuseABackoffWithoutRetries() {
-        assertFailure(
-                new String[] {"parfor.loops.report.backoff=1s"}, "parfor.loops.report.backoff", "PT1S", "retries");
+        assertFailure(new String[] {"parfor.loops.report.backoff=1s"}, "parfor.loops.report.backoff", "1s", "retries");
     }
 
     @Test
     void shouldRegisterTheFailureAnalyzer() {
-        assertThat(org.springframework.core.io.support.SpringFactoriesLoader.loadFactoryNames(
-                        org.springframework.boot.diagnostics.FailureAnalyzer.class,
-                        getClass().getClassLoader()))
-                .contains(ParforFailureAnalyzer.class.getName());
+        // Loaded as Spring Boot loads failure analyzers, with the environment as a constructor argument.
+        assertThat(org.springframework.core.io.support.SpringFactoriesLoader.forDefaultResourceLocation(
+                                getClass().getClassLoader())
+                        .load(
+                                org.springframework.boot.diagnostics.FailureAnalyzer.class,
+                                org.springframework.core.io.support.SpringFactoriesLoader.ArgumentResolver.of(
+                                                org.springframework.core.env.Environment.class,
+                                                new org.springframework.core.env.StandardEnvironment())
+                                        .and(
+                                                org.springframework.beans.factory.BeanFactory.class,
+                                                new org.springframework.beans.factory.support
+                                                        .DefaultListableBeanFactory()),
+                                // Analyzers of libraries this test does not have cannot load; they do not matter.
+                                org.springframework.core.io.support.SpringFactoriesLoader.FailureHandler.logging(
+                                        org.apache.commons.logging.LogFactory.getLog(getClass()))))
+                .hasAtLeastOneElementOfType(ParforFailureAnalyzer.class);
+    }
+
+    // -------------------------------------------------------------------------------------------------------------
+    // Engines and the application's beans
+
+    @Test
+    void shouldKeepAConfiguredEngineWhenTheApplicationHasAnUnrelatedBeanOfTheSameName() {
+        runner.withUserConfiguration(UnrelatedIoBean.class)
+                .withPropertyValues("parfor.engines.io.type=virtual", "parfor.engines.io.thread-name-prefix=io-")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean("io")).isInstanceOf(java.net.http.HttpClient.class);
+                    ParallelFor parfor = context.getBean(ParallelFor.class);
+                    assertThat(parfor.engines()).containsKey("io");
+                    assertThat(parfor.engines().get("io").type()).isEqualTo("virtual");
+                    assertThat(threadsOf(parfor, "io")).allMatch(name -> name.startsWith("io-"));
+                });
+    }
+
+    @Test
+    void shouldNameTheApplicationsBeanWhenALoopIsRoutedToABeanThatIsNoEngine() {
+        assertFailure(
+                runner.withUserConfiguration(UnrelatedIoBean.class),
+                new String[] {"parfor.loops.report.engine=io"},
+                "parfor.loops.report.engine",
+                "io",
+                "fork-join, sequential, virtual");
+        runner.withUserConfiguration(UnrelatedIoBean.class)
+                .withPropertyValues("parfor.loops.report.engine=io")
+                .run(context -> assertThat(find(context.getStartupFailure()).problem())
+                        .contains("the application has a bean named 'io', but it is a java.net.http.HttpClient"));
+    }
+
+    @Test
+    void shouldNameTheBeanAndItsTypeWhenAnExecutorEngineNamesABeanThatIsNoExecutor() {
+        runner.withUserConfiguration(UnrelatedIoBean.class)
+                .withPropertyValues("parfor.engines.app.type=executor", "parfor.engines.app.executor=io")
+                .run(context -> {
+                    InvalidParforPropertyException error = find(context.getStartupFailure());
+                    assertThat(error).isNotNull();
+                    assertThat(error.property()).isEqualTo("parfor.engines.app.executor");
+                    assertThat(error.problem())
+                            .isEqualTo("the bean 'io' is a java.net.http.HttpClient, not a"
+                                    + " java.util.concurrent.Executor");
+                });
+    }
+
+    @Test
+    void shouldNameTheApplicationsEngineBeanWhenPropertiesTryToBuildAnEngineOfTheSameName() {
+        runner.withUserConfiguration(OwnEngines.class)
+                .withPropertyValues("parfor.engines.gpu.type=virtual")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    InvalidParforPropertyException error = find(context.getStartupFailure());
+                    assertThat(error).isNotNull();
+                    assertThat(error.property()).isEqualTo("parfor.engines.gpu.type");
+                    assertThat(error.problem()).contains("the application's bean 'gpu'");
+                });
+    }
+
+    @Test
+    void shouldMakeAnEngineBeanWithThePrefixedNameTheEngineOfTheRestOfTheName() {
+        runner.withUserConfiguration(PrefixedEngine.class, UnrelatedIoBean.class)
+                .withPropertyValues("parfor.loops.report.engine=io")
+                .run(context -> {
+                    ParallelFor parfor = context.getBean(ParallelFor.class);
+                    assertThat(parfor.engines().get("io")).isSameAs(context.getBean("parfor.engines.io"));
+                    assertThat(context.getBean("io")).isInstanceOf(java.net.http.HttpClient.class);
+                });
+    }
+
+    @Test
+    void shouldApplyTheApplicationsBuilderCustomizers() {
+        runner.withUserConfiguration(Customizer.class).run(context -> {
+            ParallelFor parfor = context.getBean(ParallelFor.class);
+            assertThat(parfor.engines()).containsKey("from-code");
+            assertThat(parfor.loop("customized")
+                            .map(range(3), x -> Thread.currentThread().getName()))
+                    .allMatch(name -> name.startsWith("from-code-"));
+        });
+    }
+
+    // -------------------------------------------------------------------------------------------------------------
+    // Configuration that would never apply
+
+    @Test
+    void shouldRefuseAnUnknownKeyUnderALoopWithTheKnownKeys() {
+        assertFailure(
+                new String[] {"parfor.loops.report.paralelism=4"},
+                "parfor.loops.report.paralelism",
+                "4",
+                "parallelism");
+        runner.withPropertyValues("parfor.loops.report.paralelism=4")
+                .run(context -> assertThat(find(context.getStartupFailure()).action())
+                        .contains("parallelism", "chunk-size", "on-error", "backoff"));
+    }
+
+    @Test
+    void shouldRefuseAnUnknownKeyUnderAnEngineWithTheKnownKeys() {
+        assertFailure(
+                new String[] {"parfor.engines.fork-join.paralelism=4"},
+                "parfor.engines.fork-join.paralelism",
+                "4",
+                "max-concurrency");
+    }
+
+    @Test
+    void shouldExplainBracketsForALoopNameWithADot() {
+        assertFailure(
+                new String[] {"parfor.loops.ReportService.renderAll.engine=sequential"},
+                "parfor.loops.ReportService.renderAll.engine",
+                "sequential",
+                "'parfor.loops[ReportService.renderAll].engine'");
+    }
+
+    @Test
+    void shouldApplyLoopPropertiesToADefaultLoopNameAsWritten() {
+        runner.withPropertyValues("parfor.loops.report-service-render-all.engine=sequential")
+                .run(context -> {
+                    String caller = Thread.currentThread().getName();
+                    assertThat(context.getBean(ParallelFor.class)
+                                    .loop("report-service-render-all")
+                                    .map(range(10), x -> Thread.currentThread().getName()))
+                            .containsOnly(caller);
+                });
+    }
+
+    @Test
+    void shouldApplyLoopPropertiesToAnUnnamedLoopUnderItsDefaultName() {
+        runner.withPropertyValues("parfor.loops.report-service-render-all.engine=sequential")
+                .run(context -> {
+                    String caller = Thread.currentThread().getName();
+                    ReportService service = new ReportService(context.getBean(ParallelFor.class));
+                    assertThat(service.renderAll(range(10))).containsOnly(caller);
+                });
+    }
+
+    /** A service with an unnamed loop, named after the class and method: report-service-render-all. */
+    static final class ReportService {
+        private final ParallelFor parfor;
+
+        ReportService(ParallelFor parfor) {
+            this.parfor = parfor;
+        }
+
+        List<String> renderAll(List<Integer> inputs) {
+            return parfor.map(inputs, x -> Thread.currentThread().getName());
+        }
+    }
+
+    @Test
+    void shouldReportConfiguredLoopsThatNeverRanOnceAtShutdown(CapturedOutput output) {
+        runner.withPropertyValues("parfor.loops.never-run.engine=sequential", "parfor.loops.used.chunk-size=2")
+                .run(context -> {
+                    context.getBean(ParallelFor.class).loop("used").map(range(4), x -> x);
+                    assertThat(output).doesNotContain("never-run");
+                    context.getBean(ParforLifecycle.class).stop();
+                    context.getBean(ParforLifecycle.class).stop();
+                });
+        assertThat(output)
+                .containsOnlyOnce("dev.parfor.config - parfor.loops configures a loop that no loop used while the"
+                        + " application ran: never-run.");
+    }
+
+    // -------------------------------------------------------------------------------------------------------------
+    // One path for every bad property: the value as written, and where it was set
+
+    @Test
+    void shouldShowTheValueAsWrittenAndWhereItWasSet() {
+        runner.withPropertyValues("parfor.loops.report.backoff=100ms").run(context -> {
+            FailureAnalysis analysis = new ParforFailureAnalyzer(null).analyze(context.getStartupFailure());
+            assertThat(analysis.getDescription())
+                    .contains("'parfor.loops.report.backoff' has the value '100ms' (")
+                    .doesNotContain("PT0.1S");
+        });
+    }
+
+    @Test
+    void shouldReportAValueThatCannotBeConvertedThroughTheParforReport() {
+        assertFailure(
+                new String[] {"parfor.engines.fork-join.parallelism=many"},
+                "parfor.engines.fork-join.parallelism",
+                "many",
+                "a whole number");
+        assertFailure(
+                new String[] {"parfor.loops.report.timeout=soon"}, "parfor.loops.report.timeout", "soon", "500ms");
+        assertFailure(
+                new String[] {"parfor.loops.report.on-error=ignore"},
+                "parfor.loops.report.on-error",
+                "ignore",
+                "fail-fast, collect");
+    }
+
+    @Test
+    void shouldReportHazelcastPropertiesThroughTheParforReport() {
+        assertFailure(
+                new String[] {"parfor.hazelcast.embedded.port=70000"},
+                "parfor.hazelcast.embedded.port",
+                "70000",
+                "5701");
+        assertFailure(
+                new String[] {"parfor.engines.fork-join.pool-size=0"}, "parfor.engines.fork-join.pool-size", "0", "1");
+    }
+
+    // -------------------------------------------------------------------------------------------------------------
+    // Summary lines
+
+    @Test
+    void shouldLogTheSummaryOfAShortLoopAtDebugAndOfALongOneAtInfo(CapturedOutput output) {
+        ch.qos.logback.classic.Logger summary =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.parfor.summary");
+        ch.qos.logback.classic.Level before = summary.getLevel();
+        summary.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        try {
+            runner.withPropertyValues("parfor.progress.interval=50ms").run(context -> {
+                ParallelFor parfor = context.getBean(ParallelFor.class);
+                parfor.loop("short").map(range(3), x -> x);
+                // Longer than the interval by construction: each input waits 20ms, one after the other.
+                parfor.loop("long").engine("sequential").map(range(3), x -> {
+                    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                    return x;
+                });
+            });
+        } finally {
+            summary.setLevel(before);
+        }
+        assertThat(output).containsPattern("DEBUG .* dev\\.parfor\\.summary - loop finished SUCCESS: short on");
+        assertThat(output).containsPattern("INFO .* dev\\.parfor\\.summary - loop finished SUCCESS: long on");
     }
 
     private void assertFailure(String[] properties, String property, String value, String accepted) {
@@ -473,7 +712,7 @@ class ParforAutoConfigurationTests {
                     .as("the configuration error in %s", failure)
                     .isNotNull();
             assertThat(failure.getMessage() + rootMessage(failure)).contains(property);
-            FailureAnalysis analysis = new ParforFailureAnalyzer().analyze(failure);
+            FailureAnalysis analysis = new ParforFailureAnalyzer(null).analyze(failure);
             assertThat(analysis).isNotNull();
             assertThat(analysis.getDescription()).contains("'" + property + "'").contains("'" + value + "'");
             assertThat(analysis.getAction()).contains(property).contains(accepted);
@@ -525,6 +764,34 @@ class ParforAutoConfigurationTests {
 
         List<Integer> sizes(String loop) {
             return sizes.getOrDefault(loop, List.of());
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class UnrelatedIoBean {
+
+        @Bean(destroyMethod = "close")
+        java.net.http.HttpClient io() {
+            return java.net.http.HttpClient.newHttpClient();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class PrefixedEngine {
+
+        @Bean(name = "parfor.engines.io")
+        Engine prefixedIo() {
+            return Engines.sequential();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class Customizer {
+
+        @Bean
+        ParallelForBuilderCustomizer fromCode() {
+            return builder -> builder.engine("from-code", Engines.forkJoin(1, "from-code-"))
+                    .loopOptions("customized", dev.parfor.LoopOptions.none().engine("from-code"));
         }
     }
 

@@ -3,19 +3,28 @@ package dev.parfor.autoconfigure.actuate;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.parfor.ParallelFor;
 import dev.parfor.Progress;
+import dev.parfor.TaskFailure;
 import dev.parfor.spi.Engine;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
 /**
- * The read-only actuator endpoint {@code parfor}: the engines with their load, the loops running now with progress
- * and ETA, and the last loops that finished, newest first.
+ * The actuator endpoint {@code parfor}: the engines with their load, the loops running now with progress and ETA, and
+ * the last loops that finished, newest first ({@code GET /actuator/parfor}); one loop with its first failures
+ * ({@code GET /actuator/parfor/{id}}); and cancelling a running loop ({@code DELETE /actuator/parfor/{id}}), a write
+ * operation that is off unless the application grants it ({@code management.endpoint.parfor.access=unrestricted}).
+ * Responses are {@link OperationResponseBody}s, so the actuator writes them with its own JSON settings: the same keys
+ * in every application, whatever {@code spring.jackson.*} says.
  */
-@Endpoint(id = "parfor")
+@Endpoint(id = "parfor", defaultAccess = Access.READ_ONLY)
 public class ParforEndpoint {
 
     private final ParallelFor parallelFor;
@@ -48,6 +57,111 @@ public class ParforEndpoint {
         List<FinishedLoop> finished =
                 recent.newestFirst().stream().map(ParforEndpoint::finished).toList();
         return new ParforDescriptor(parallelFor.defaultEngine(), engines, running, finished);
+    }
+
+    /**
+     * Describes one loop: running, or among the last that finished.
+     *
+     * @param id the loop's id, as {@code GET /actuator/parfor} lists it
+     * @return the loop, or null (404) when no running or recent loop has that id
+     */
+    @ReadOperation
+    public @Nullable LoopDescriptor loop(@Selector String id) {
+        for (dev.parfor.RunningLoop loop : parallelFor.running()) {
+            if (loop.info().id().equals(id)) {
+                Progress progress = loop.progress();
+                List<FailureDescriptor> failures = loop.failures().stream()
+                        .limit(MAX_FAILURES)
+                        .map(ParforEndpoint::failure)
+                        .toList();
+                return new LoopDescriptor(
+                        progress.id(),
+                        progress.loop(),
+                        progress.engine(),
+                        loop.info().parallelism(),
+                        "running",
+                        progress.total().isPresent() ? progress.total().getAsLong() : null,
+                        progress.done(),
+                        progress.failed(),
+                        progress.retried(),
+                        progress.elapsed().toMillis(),
+                        progress.rate(),
+                        progress.eta().map(java.time.Duration::toMillis).orElse(null),
+                        progress.startedAt().toString(),
+                        null,
+                        failures);
+            }
+        }
+        for (RecentLoops.Finished finished : recent.newestFirst()) {
+            if (finished.loop().id().equals(id)) {
+                Progress progress = finished.progress();
+                return new LoopDescriptor(
+                        progress.id(),
+                        progress.loop(),
+                        progress.engine(),
+                        finished.loop().parallelism(),
+                        finished.outcome().name().toLowerCase(Locale.ROOT),
+                        progress.total().isPresent() ? progress.total().getAsLong() : null,
+                        progress.done(),
+                        progress.failed(),
+                        progress.retried(),
+                        progress.elapsed().toMillis(),
+                        progress.rate(),
+                        null,
+                        progress.startedAt().toString(),
+                        finished.finishedAt().toString(),
+                        List.of());
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Cancels a running loop as a caller interrupt would: its running tasks are interrupted and its caller gets a
+     * {@code ParallelForException} with outcome CANCELLED saying it was cancelled from outside. A write operation.
+     *
+     * @param id the loop's id
+     * @return whether this call cancelled it; false when no running loop has that id or it had ended
+     */
+    @DeleteOperation
+    public CancelDescriptor cancel(@Selector String id) {
+        for (dev.parfor.RunningLoop loop : parallelFor.running()) {
+            if (loop.info().id().equals(id)) {
+                boolean cancelled = loop.cancel();
+                return new CancelDescriptor(
+                        id, loop.info().name(), cancelled, cancelled ? "cancelled" : "the loop had already ended");
+            }
+        }
+        return new CancelDescriptor(id, null, false, "no running loop has this id");
+    }
+
+    /** How many failures one loop's description lists. */
+    static final int MAX_FAILURES = 10;
+
+    /** Longest input text shown for a failure. */
+    static final int MAX_INPUT_LENGTH = 200;
+
+    private static FailureDescriptor failure(TaskFailure failure) {
+        return new FailureDescriptor(
+                failure.index(),
+                text(failure.input()),
+                failure.error().getClass().getName(),
+                text(failure.error().getMessage()),
+                failure.attempts());
+    }
+
+    /** An input's or message's text; toString is the application's code, so it may fail or be long. */
+    private static @Nullable String text(@Nullable Object value) {
+        if (value == null) {
+            return null;
+        }
+        String text;
+        try {
+            text = String.valueOf(value);
+        } catch (RuntimeException | LinkageError e) {
+            return "(toString failed: " + e.getClass().getName() + ")";
+        }
+        return text.length() <= MAX_INPUT_LENGTH ? text : text.substring(0, MAX_INPUT_LENGTH) + "...";
     }
 
     private static EngineDescriptor engine(Map.Entry<String, Engine> entry) {
@@ -91,196 +205,6 @@ public class ParforEndpoint {
                 finished.finishedAt().toString());
     }
 
-    /** How many failures {@link #loop(String)} lists; the count of all failures is always given. */
-    public static final int FAILURES_SHOWN = 10;
-
-    private static final int MAX_TEXT_CHARS = 120;
-
-    /**
-     * Describes one loop: running now, or among the last loops that finished.
-     *
-     * @param id the loop's id, as listed by {@link #parfor()}
-     * @return the loop with its progress, first failures and options, or {@code null} (404 over HTTP) when no loop
-     *     has that id
-     */
-    @ReadOperation
-    public @Nullable LoopDescriptor loop(@org.springframework.boot.actuate.endpoint.annotation.Selector String id) {
-        for (dev.parfor.RunningLoop loop : parallelFor.running()) {
-            if (loop.info().id().equals(id)) {
-                return loop(loop.info(), loop.progress(), loop.failures(), null, null);
-            }
-        }
-        for (RecentLoops.Finished finished : recent.newestFirst()) {
-            if (finished.loop().id().equals(id)) {
-                return loop(finished.loop(), finished.progress(), List.of(), finished.outcome(), finished.finishedAt());
-            }
-        }
-        return null;
-    }
-
-    /**
-     * Cancels one running loop, as a caller interrupt would: nothing more is started, running tasks are interrupted,
-     * and the loop's caller gets a {@link dev.parfor.ParallelForException} with outcome {@code CANCELLED} that says
-     * it was cancelled from outside. A write operation: Spring Boot exposes it only where the endpoint is exposed and
-     * {@code management.endpoint.parfor.access} is {@code unrestricted} (the default once exposed).
-     *
-     * @param id the loop's id, as listed by {@link #parfor()}
-     * @return the loop and whether this call stopped it; 404 over HTTP when no loop has that id
-     */
-    @org.springframework.boot.actuate.endpoint.annotation.DeleteOperation
-    public org.springframework.boot.actuate.endpoint.web.WebEndpointResponse<CancelDescriptor> cancel(
-            @org.springframework.boot.actuate.endpoint.annotation.Selector String id) {
-        for (dev.parfor.RunningLoop loop : parallelFor.running()) {
-            if (loop.info().id().equals(id)) {
-                boolean cancelled = loop.cancel();
-                return new org.springframework.boot.actuate.endpoint.web.WebEndpointResponse<>(
-                        new CancelDescriptor(id, loop.info().name(), cancelled, cancelled ? "cancelled" : "finished"));
-            }
-        }
-        for (RecentLoops.Finished finished : recent.newestFirst()) {
-            if (finished.loop().id().equals(id)) {
-                return new org.springframework.boot.actuate.endpoint.web.WebEndpointResponse<>(new CancelDescriptor(
-                        id,
-                        finished.loop().name(),
-                        false,
-                        finished.outcome().name().toLowerCase(Locale.ROOT)));
-            }
-        }
-        return new org.springframework.boot.actuate.endpoint.web.WebEndpointResponse<>(
-                org.springframework.boot.actuate.endpoint.web.WebEndpointResponse.STATUS_NOT_FOUND);
-    }
-
-    private static LoopDescriptor loop(
-            dev.parfor.LoopInfo info,
-            Progress progress,
-            List<dev.parfor.TaskFailure> failures,
-            dev.parfor.@Nullable LoopOutcome outcome,
-            java.time.@Nullable Instant finishedAt) {
-        List<FailureDescriptor> shown = failures.stream()
-                .limit(FAILURES_SHOWN)
-                .map(f -> new FailureDescriptor(f.index(), text(f.input()), describe(f.error()), f.attempts()))
-                .toList();
-        return new LoopDescriptor(
-                info.id(),
-                info.name(),
-                info.engine(),
-                outcome == null ? "running" : outcome.name().toLowerCase(Locale.ROOT),
-                progress.total().isPresent() ? progress.total().getAsLong() : null,
-                progress.done(),
-                progress.failed(),
-                progress.retried(),
-                progress.elapsed().toMillis(),
-                progress.rate(),
-                outcome == null
-                        ? progress.eta().map(java.time.Duration::toMillis).orElse(null)
-                        : null,
-                progress.startedAt().toString(),
-                finishedAt == null ? null : finishedAt.toString(),
-                shown,
-                new OptionsDescriptor(info.engine(), info.engineType(), info.parallelism()));
-    }
-
-    /** A short, single-line form of an input; its {@code toString} is the application's code, so it is fenced. */
-    private static String text(@Nullable Object input) {
-        if (input == null) {
-            return "null";
-        }
-        String text;
-        try {
-            text = String.valueOf(input);
-        } catch (Throwable e) {
-            text = input.getClass().getName() + " (its toString failed: "
-                    + e.getClass().getName() + ")";
-        }
-        return shorten(text);
-    }
-
-    private static String describe(Throwable error) {
-        String text;
-        try {
-            text = String.valueOf(error);
-        } catch (Throwable e) {
-            text = error.getClass().getName() + " (its message could not be read)";
-        }
-        return shorten(text);
-    }
-
-    private static String shorten(String text) {
-        String line = text.replace('\n', ' ').replace('\r', ' ');
-        return line.length() <= MAX_TEXT_CHARS ? line : line.substring(0, MAX_TEXT_CHARS - 3) + "...";
-    }
-
-    /**
-     * One loop, as {@link #loop(String)} returns it.
-     *
-     * @param id the loop's id
-     * @param loop its name
-     * @param engine its engine
-     * @param state {@code running}, or how it ended (success, partial, failure, timeout, cancelled)
-     * @param total the number of inputs, or null when unknown
-     * @param done inputs done
-     * @param failed inputs failed
-     * @param retried retries so far
-     * @param elapsedMillis time since it started, or how long it ran
-     * @param rate inputs per second
-     * @param etaMillis estimated time left, or null when unknown or finished
-     * @param startedAt when it started (ISO-8601)
-     * @param finishedAt when it ended (ISO-8601), or null while it runs
-     * @param failures the first {@value #FAILURES_SHOWN} failed inputs of a running loop, in input order
-     *     ({@code failed} counts them all; a finished loop's failures are not kept)
-     * @param options the options in effect that parfor reports for a running loop
-     */
-    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.ALWAYS)
-    public record LoopDescriptor(
-            String id,
-            String loop,
-            String engine,
-            String state,
-            @Nullable Long total,
-            long done,
-            long failed,
-            long retried,
-            long elapsedMillis,
-            double rate,
-            @Nullable Long etaMillis,
-            String startedAt,
-            @Nullable String finishedAt,
-            List<FailureDescriptor> failures,
-            OptionsDescriptor options)
-            implements org.springframework.boot.actuate.endpoint.OperationResponseBody {}
-
-    /**
-     * One failed input.
-     *
-     * @param index its position in the loop's inputs
-     * @param input its short form
-     * @param message the exception of its last attempt, as one line
-     * @param attempts how many times the body ran for it
-     */
-    public record FailureDescriptor(long index, String input, String message, int attempts)
-            implements org.springframework.boot.actuate.endpoint.OperationResponseBody {}
-
-    /**
-     * The options in effect for a loop, as far as parfor reports them.
-     *
-     * @param engine the engine's name
-     * @param engineType the engine's type
-     * @param parallelism how many of the loop's tasks may run at once
-     */
-    public record OptionsDescriptor(String engine, String engineType, int parallelism)
-            implements org.springframework.boot.actuate.endpoint.OperationResponseBody {}
-
-    /**
-     * The answer to a cancel request.
-     *
-     * @param id the loop's id
-     * @param loop its name
-     * @param cancelled whether this request stopped the loop ({@code false} when it had already ended)
-     * @param state {@code cancelled}, or how the loop had already ended
-     */
-    public record CancelDescriptor(String id, String loop, boolean cancelled, String state)
-            implements org.springframework.boot.actuate.endpoint.OperationResponseBody {}
-
     /**
      * What the endpoint returns.
      *
@@ -290,10 +214,8 @@ public class ParforEndpoint {
      * @param recent the last loops that finished, newest first
      */
     public record ParforDescriptor(
-            String defaultEngine,
-            List<EngineDescriptor> engines,
-            List<RunningLoop> running,
-            List<FinishedLoop> recent) {}
+            String defaultEngine, List<EngineDescriptor> engines, List<RunningLoop> running, List<FinishedLoop> recent)
+            implements OperationResponseBody {}
 
     /**
      * One engine.
@@ -304,7 +226,8 @@ public class ParforEndpoint {
      * @param active tasks running now (-1 when unknown)
      * @param queued tasks waiting (-1 when unknown)
      */
-    public record EngineDescriptor(String name, String type, int parallelism, int active, long queued) {}
+    public record EngineDescriptor(String name, String type, int parallelism, int active, long queued)
+            implements OperationResponseBody {}
 
     /**
      * One running loop.
@@ -334,7 +257,8 @@ public class ParforEndpoint {
             long elapsedMillis,
             double rate,
             @Nullable Long etaMillis,
-            String startedAt) {}
+            String startedAt)
+            implements OperationResponseBody {}
 
     /**
      * One finished loop.
@@ -363,5 +287,73 @@ public class ParforEndpoint {
             long retried,
             long elapsedMillis,
             String startedAt,
-            String finishedAt) {}
+            String finishedAt)
+            implements OperationResponseBody {}
+
+    /**
+     * One loop, running or finished.
+     *
+     * @param id the loop's id
+     * @param loop its name
+     * @param engine its engine
+     * @param parallelism the most tasks in flight at once
+     * @param state {@code running}, or how it ended (success, partial, failure, timeout, cancelled)
+     * @param total the number of inputs, or null when unknown
+     * @param done inputs done
+     * @param failed inputs failed
+     * @param retried retries so far
+     * @param elapsedMillis time since it started, or how long it ran
+     * @param rate inputs per second
+     * @param etaMillis estimated time left, or null when unknown or ended
+     * @param startedAt when it started (ISO-8601)
+     * @param finishedAt when it ended (ISO-8601), or null while it runs
+     * @param failures the first failures of a running loop, with index, input and message
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record LoopDescriptor(
+            String id,
+            String loop,
+            String engine,
+            int parallelism,
+            String state,
+            @Nullable Long total,
+            long done,
+            long failed,
+            long retried,
+            long elapsedMillis,
+            double rate,
+            @Nullable Long etaMillis,
+            String startedAt,
+            @Nullable String finishedAt,
+            List<FailureDescriptor> failures)
+            implements OperationResponseBody {}
+
+    /**
+     * One failed input.
+     *
+     * @param index the input's index
+     * @param input the input's text, cut at {@value #MAX_INPUT_LENGTH} characters
+     * @param exception the failure's class name
+     * @param message the failure's message
+     * @param attempts how often the input ran
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record FailureDescriptor(
+            long index,
+            @Nullable String input,
+            String exception,
+            @Nullable String message,
+            int attempts) implements OperationResponseBody {}
+
+    /**
+     * What cancelling did.
+     *
+     * @param id the id asked for
+     * @param loop the loop's name, or null when no running loop has that id
+     * @param cancelled whether this call cancelled the loop
+     * @param message what happened
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record CancelDescriptor(String id, @Nullable String loop, boolean cancelled, String message)
+            implements OperationResponseBody {}
 }

@@ -1,11 +1,11 @@
 package dev.parfor.autoconfigure.hazelcast;
 
 import com.hazelcast.core.HazelcastInstance;
+import dev.parfor.autoconfigure.EngineType;
 import dev.parfor.autoconfigure.ParforProperties;
 import dev.parfor.autoconfigure.ParforProperties.EngineProperties;
 import dev.parfor.hazelcast.HazelcastEngine;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.BeanFactory;
@@ -72,8 +72,9 @@ class HazelcastEngineRegistrar implements ImportBeanDefinitionRegistrar, Environ
     }
 
     private static boolean isHazelcast(String name, EngineProperties engine) {
-        String type = engine.getType() != null ? engine.getType() : name;
-        return type.strip().toLowerCase(Locale.ROOT).equals("hazelcast");
+        return engine.getType() != null
+                ? engine.getType() == EngineType.HAZELCAST
+                : name.equals(ParforHazelcastAutoConfiguration.ENGINE_NAME);
     }
 
     static HazelcastEngine create(String name, EngineProperties engine, ListableBeanFactory beans) {

@@ -47,7 +47,7 @@ public class DefaultParforLoopObservationConvention implements ParforLoopObserva
         return KeyValues.of(KeyValue.of("loop.id", context.getLoop().id()));
     }
 
-    private static String exception(@org.jspecify.annotations.Nullable Throwable error) {
+    static String exception(@org.jspecify.annotations.Nullable Throwable error) {
         if (error == null) {
             return "none";
         }

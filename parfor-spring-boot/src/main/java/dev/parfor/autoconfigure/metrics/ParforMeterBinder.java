@@ -15,14 +15,25 @@ import org.springframework.beans.factory.ObjectProvider;
 /**
  * Gauges of parfor: {@code parfor.loops.running} (loops in flight), {@code parfor.engine.active} and
  * {@code parfor.engine.queued} per engine, and Micrometer's {@code ExecutorServiceMetrics} (prefix {@code parfor},
- * tag {@code engine}) for the pools parfor owns.
+ * tag {@code engine}) for the pools parfor owns; and, with the default loop convention, a zero {@code parfor.loop}
+ * timer per engine with loop, outcome, exception and error {@code none}, so that the loop timer exists before the
+ * first loop ran.
  */
 final class ParforMeterBinder implements MeterBinder {
 
-    private final ObjectProvider<ParallelFor> parallelFor;
+    private static final String NONE = "none";
 
-    ParforMeterBinder(ObjectProvider<ParallelFor> parallelFor) {
+    private final ObjectProvider<ParallelFor> parallelFor;
+    private final boolean defaultConvention;
+
+    /**
+     * @param defaultConvention whether the loop timer has the default convention's tags, so that a zero series per
+     *     engine can be made with the same tag keys as the real ones (registries such as Prometheus refuse a name
+     *     whose meters differ in their tag keys)
+     */
+    ParforMeterBinder(ObjectProvider<ParallelFor> parallelFor, boolean defaultConvention) {
         this.parallelFor = parallelFor;
+        this.defaultConvention = defaultConvention;
     }
 
     @Override
@@ -38,6 +49,13 @@ final class ParforMeterBinder implements MeterBinder {
         for (Map.Entry<String, Engine> entry : parfor.engines().entrySet()) {
             String name = entry.getKey();
             Engine engine = entry.getValue();
+            if (defaultConvention) {
+                // So that /actuator/metrics/parfor.loop answers before the first loop ran: a zero series per
+                // engine, loop "none", with the tag keys of the real ones.
+                registry.timer(
+                        DefaultParforLoopObservationConvention.NAME,
+                        MeterLoopListener.tags(name, NONE, NONE, NONE, NONE));
+            }
             Tags tags = Tags.of("engine", name, "type", engine.type());
             EngineStats stats = engine.stats().orElse(null);
             if (stats != null && stats.activeCount() >= 0) {

@@ -1,8 +1,14 @@
 package dev.parfor.autoconfigure.actuate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
+import dev.parfor.ErrorPolicy;
+import dev.parfor.LoopOutcome;
+import dev.parfor.LoopResult;
 import dev.parfor.ParallelFor;
+import dev.parfor.ParallelForException;
 import dev.parfor.autoconfigure.ParforAutoConfiguration;
 import dev.parfor.autoconfigure.ParforLifecycle;
 import java.util.List;
@@ -97,6 +103,59 @@ class ParforActuatorAutoConfigurationTests {
             assertThat(recent.get(0).total()).isEqualTo(3);
             assertThat(recent.get(0).done()).isEqualTo(3);
             assertThat(recent).extracting(ParforEndpoint.FinishedLoop::loop).doesNotContain("held");
+        });
+    }
+
+    @Test
+    void shouldDescribeOneRunningLoopWithItsFirstFailuresAndCancelIt() throws Exception {
+        runner.run(context -> {
+            ParallelFor parfor = context.getBean(ParallelFor.class);
+            ParforEndpoint endpoint = context.getBean(ParforEndpoint.class);
+            CountDownLatch never = new CountDownLatch(1);
+            CompletableFuture<LoopResult<Integer>> held = CompletableFuture.supplyAsync(
+                    () -> parfor.loop("controlled")
+                            .engine("virtual")
+                            .chunkSize(1)
+                            .onError(ErrorPolicy.COLLECT)
+                            .run(range(6), x -> {
+                                if (x < 2) {
+                                    throw new IllegalArgumentException("bad input " + x);
+                                }
+                                never.await();
+                                return x;
+                            }),
+                    Thread::startVirtualThread);
+            Awaitility.await()
+                    .until(() -> !endpoint.parfor().running().isEmpty()
+                            && endpoint.parfor().running().get(0).failed() == 2);
+            String id = endpoint.parfor().running().get(0).id();
+
+            ParforEndpoint.LoopDescriptor loop = endpoint.loop(id);
+            assertThat(loop).isNotNull();
+            assertThat(loop.state()).isEqualTo("running");
+            assertThat(loop.engine()).isEqualTo("virtual");
+            assertThat(loop.total()).isEqualTo(6);
+            assertThat(loop.failures())
+                    .extracting(ParforEndpoint.FailureDescriptor::index, ParforEndpoint.FailureDescriptor::input)
+                    .containsExactlyInAnyOrder(tuple(0L, "0"), tuple(1L, "1"));
+            assertThat(loop.failures()).allSatisfy(f -> assertThat(f.message()).startsWith("bad input"));
+            assertThat(endpoint.loop("no-such-loop")).isNull();
+            assertThat(endpoint.cancel("no-such-loop").cancelled()).isFalse();
+
+            ParforEndpoint.CancelDescriptor cancelled = endpoint.cancel(id);
+            assertThat(cancelled.cancelled()).isTrue();
+            assertThat(cancelled.loop()).isEqualTo("controlled");
+            assertThatThrownBy(() -> held.get(1, TimeUnit.MINUTES))
+                    .cause()
+                    .isInstanceOf(ParallelForException.class)
+                    .hasMessageContaining("cancelled from outside")
+                    .satisfies(e ->
+                            assertThat(((ParallelForException) e).outcome()).isEqualTo(LoopOutcome.CANCELLED));
+            Awaitility.await()
+                    .until(() -> endpoint.loop(id) != null
+                            && !"running".equals(endpoint.loop(id).state()));
+            assertThat(endpoint.loop(id).state()).isEqualTo("cancelled");
+            assertThat(endpoint.loop(id).finishedAt()).isNotNull();
         });
     }
 

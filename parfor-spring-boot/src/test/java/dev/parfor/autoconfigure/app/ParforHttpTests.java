@@ -65,9 +65,8 @@ class ParforHttpTests {
         assertThat(names).contains("sequential", "fork-join", "virtual");
         List<Integer> virtual = parfor.read("$.engines[?(@.name == 'virtual')].parallelism");
         assertThat(virtual).containsExactly(16);
-        assertThat(parfor.read("$.engines[0]", Map.class))
-                .containsOnlyKeys("name", "type", "parallelism", "active", "queued");
-        assertThat(parfor.read("$.running", List.class)).isEmpty();
+        assertThat(map(parfor, "$.engines[0]")).containsOnlyKeys("name", "type", "parallelism", "active", "queued");
+        assertThat(list(parfor, "$.running")).isEmpty();
 
         List<Map<String, Object>> recent = parfor.read("$.recent");
         assertThat(recent).hasSize(4);
@@ -113,33 +112,43 @@ class ParforHttpTests {
     @Test
     void shouldPublishTheLoopTimerAndTaskCounterWithTheirTags() throws Exception {
         DocumentContext squares = JsonPath.parse(get("/actuator/metrics/parfor.loop?tag=loop:squares"));
-        assertThat(squares.read("$.measurements[?(@.statistic == 'COUNT')].value", List.class))
+        assertThat(list(squares, "$.measurements[?(@.statistic == 'COUNT')].value"))
                 .containsExactly(3.0);
-        assertThat(squares.read("$.availableTags[?(@.tag == 'engine')].values[*]", List.class))
+        assertThat(list(squares, "$.availableTags[?(@.tag == 'engine')].values[*]"))
                 .containsExactly("virtual");
-        assertThat(squares.read("$.availableTags[?(@.tag == 'outcome')].values[*]", List.class))
+        assertThat(list(squares, "$.availableTags[?(@.tag == 'outcome')].values[*]"))
                 .containsExactly("success");
-        assertThat(squares.read("$.availableTags[?(@.tag == 'exception')].values[*]", List.class))
+        assertThat(list(squares, "$.availableTags[?(@.tag == 'exception')].values[*]"))
                 .containsExactly("none");
 
         DocumentContext all = JsonPath.parse(get("/actuator/metrics/parfor.loop"));
-        assertThat(all.read("$.measurements[?(@.statistic == 'COUNT')].value", List.class))
-                .containsExactly(4.0);
-        assertThat(all.read("$.availableTags[?(@.tag == 'loop')].values[*]", List.class))
-                .containsExactlyInAnyOrder("squares", "odd-only");
-        assertThat(all.read("$.availableTags[?(@.tag == 'outcome')].values[*]", List.class))
-                .containsExactlyInAnyOrder("success", "partial");
+        assertThat(list(all, "$.measurements[?(@.statistic == 'COUNT')].value")).containsExactly(4.0);
+        // "none": the zero series of each engine, there before the first loop.
+        assertThat(list(all, "$.availableTags[?(@.tag == 'loop')].values[*]"))
+                .containsExactlyInAnyOrder("squares", "odd-only", "none");
+        assertThat(list(all, "$.availableTags[?(@.tag == 'outcome')].values[*]"))
+                .containsExactlyInAnyOrder("success", "partial", "none");
 
         DocumentContext succeeded =
                 JsonPath.parse(get("/actuator/metrics/parfor.tasks?tag=loop:squares&tag=outcome:success"));
-        assertThat(succeeded.read("$.measurements[?(@.statistic == 'COUNT')].value", List.class))
+        assertThat(list(succeeded, "$.measurements[?(@.statistic == 'COUNT')].value"))
                 .containsExactly(150.0);
         DocumentContext failed =
                 JsonPath.parse(get("/actuator/metrics/parfor.tasks?tag=loop:odd-only&tag=outcome:failure"));
-        assertThat(failed.read("$.measurements[?(@.statistic == 'COUNT')].value", List.class))
+        assertThat(list(failed, "$.measurements[?(@.statistic == 'COUNT')].value"))
                 .containsExactly(5.0);
-        assertThat(failed.read("$.availableTags[?(@.tag == 'engine')].values[*]", List.class))
+        assertThat(list(failed, "$.availableTags[?(@.tag == 'engine')].values[*]"))
                 .containsExactly("fork-join");
+    }
+
+    @Test
+    void shouldNotOfferCancelUnlessTheApplicationGrantsWriteAccess() throws Exception {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/parfor/some-id"))
+                        .DELETE()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isIn(404, 405);
     }
 
     @Test
@@ -147,8 +156,7 @@ class ParforHttpTests {
     void shouldShowARunningLoopWithUnknownTotalAndEtaAsNull() throws Exception {
         assertThat(get("/hold")).isEqualTo("started");
         Awaitility.await()
-                .until(() -> !JsonPath.parse(get("/actuator/parfor"))
-                        .read("$.running", List.class)
+                .until(() -> !list(JsonPath.parse(get("/actuator/parfor")), "$.running")
                         .isEmpty());
         Map<String, Object> running = JsonPath.parse(get("/actuator/parfor")).read("$.running[0]");
         assertThat(running)
@@ -179,6 +187,14 @@ class ParforHttpTests {
                 .containsEntry("outcome", "success")
                 .containsEntry("total", ParforTestApplication.LoopController.HELD_INPUTS)
                 .containsEntry("done", ParforTestApplication.LoopController.HELD_INPUTS);
+    }
+
+    private static List<Object> list(DocumentContext json, String path) {
+        return json.read(path);
+    }
+
+    private static Map<String, Object> map(DocumentContext json, String path) {
+        return json.read(path);
     }
 
     private String get(String path) throws IOException, InterruptedException {

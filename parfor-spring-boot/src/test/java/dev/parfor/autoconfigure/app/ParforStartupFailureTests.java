@@ -15,21 +15,33 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 class ParforStartupFailureTests {
 
     @Test
-    void shouldExplainAnUnknownEngineTypeInTheStartupFailureReport(CapturedOutput output) {
+    void shouldExplainAnUnknownEngineTypeWithTheFileAndLineInTheStartupFailureReport(CapturedOutput output) {
         assertThatThrownBy(() -> new SpringApplicationBuilder(ParforTestApplication.class)
                         .web(WebApplicationType.NONE)
-                        .properties("parfor.engines.gpu.type=cuda", "parfor.hazelcast.embedded.enabled=false")
-                        .run())
+                        .run("--spring.config.location=classpath:/parfor-bad-type.properties"))
                 .hasStackTraceContaining(
-                        "Invalid parfor configuration: property 'parfor.engines.gpu.type' has the value"
-                                + " 'cuda': it is not an engine type. Set 'parfor.engines.gpu.type' to one of: sequential,"
-                                + " fork-join, virtual, executor, hazelcast.");
+                        "Invalid parfor configuration: property 'parfor.engines.gpu.type' has the value 'cuda'");
         assertThat(output)
                 .contains("APPLICATION FAILED TO START")
-                .contains("The parfor property 'parfor.engines.gpu.type' has the value 'cuda', which cannot be used:"
-                        + " it is not an engine type.")
+                .containsPattern("The parfor property 'parfor.engines.gpu.type' has the value 'cuda' \\(class path"
+                        + " resource \\[parfor-bad-type.properties\\] - 2:\\d+\\), which cannot be used: it is not an"
+                        + " engine type.")
                 .contains("Set 'parfor.engines.gpu.type' to one of: sequential, fork-join, virtual, executor,"
-                        + " hazelcast.");
+                        + " hazelcast.")
+                .doesNotContain("Failed to bind properties under");
+    }
+
+    @Test
+    void shouldShowADurationAsWrittenWithItsFileAndLine(CapturedOutput output) {
+        assertThatThrownBy(() -> new SpringApplicationBuilder(ParforTestApplication.class)
+                        .web(WebApplicationType.NONE)
+                        .run("--spring.config.location=classpath:/parfor-bad-backoff.properties"))
+                .hasStackTraceContaining("property 'parfor.loops.report.backoff' has the value '100ms'");
+        assertThat(output)
+                .containsPattern("The parfor property 'parfor.loops.report.backoff' has the value '100ms' \\(class"
+                        + " path resource \\[parfor-bad-backoff.properties\\] - 3:\\d+\\), which cannot be used: a"
+                        + " backoff needs a number of retries.")
+                .doesNotContain("PT0.1S");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.parfor.autoconfigure.app;
 import dev.parfor.ErrorPolicy;
 import dev.parfor.LoopResult;
 import dev.parfor.ParallelFor;
+import dev.parfor.ParallelForException;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -53,12 +54,27 @@ public class ParforTestApplication {
         String hold() {
             Iterable<Integer> unknownSize =
                     () -> IntStream.range(0, HELD_INPUTS).iterator();
-            Thread.ofVirtual()
-                    .start(() -> parfor.loop("held").chunkSize(1).map(unknownSize, x -> {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    parfor.loop("held").chunkSize(1).map(unknownSize, x -> {
                         release.await();
                         return x;
-                    }));
+                    });
+                    heldResult.set("finished");
+                } catch (ParallelForException e) {
+                    heldResult.set(e.outcome() + ": " + e.getMessage());
+                }
+            });
             return "started";
+        }
+
+        private final java.util.concurrent.atomic.AtomicReference<String> heldResult =
+                new java.util.concurrent.atomic.AtomicReference<>("running");
+
+        /** What the caller of the held loop got: running, finished, or the outcome and message of its exception. */
+        @GetMapping("/held-result")
+        String heldResult() {
+            return heldResult.get();
         }
 
         @GetMapping("/release")

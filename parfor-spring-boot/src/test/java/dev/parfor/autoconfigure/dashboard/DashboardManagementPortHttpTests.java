@@ -47,7 +47,8 @@ class DashboardManagementPortHttpTests {
                             .read("$", Map.class))
                     .containsEntry("endpoint", "../parfor")
                     .containsEntry("exposed", true)
-                    .containsEntry("cancel", true);
+                    .as("the endpoint's default access is read-only")
+                    .containsEntry("cancel", false);
             assertThat(management.get("/manage/parfor").statusCode()).isEqualTo(200);
             assertThat(application.get("/manage/parfor-dashboard/").statusCode())
                     .isEqualTo(404);

@@ -214,6 +214,76 @@ class ParforMetricsAutoConfigurationTests {
                 });
     }
 
+    @Test
+    void shouldPublishTheLoopTimerBeforeTheFirstLoopRan() {
+        runner.run(context -> {
+            MeterRegistry meters = context.getBean(MeterRegistry.class);
+            assertThat(meters.find("parfor.loop").timers())
+                    .extracting(timer -> timer.getId().getTag("engine"))
+                    .containsExactlyInAnyOrder("sequential", "fork-join", "virtual");
+            assertThat(meters.get("parfor.loop").timers()).allSatisfy(timer -> {
+                assertThat(timer.count()).isZero();
+                assertThat(timer.getId().getTag("loop")).isEqualTo("none");
+            });
+        });
+    }
+
+    @Test
+    void shouldRecordTheLoopMetersDirectlyWhenOnlyMetricsWouldSeeTheObservation() {
+        runner.run(context ->
+                assertThat(context.getBean("parforLoopMetricsListener")).isInstanceOf(MeterLoopListener.class));
+        runner.withUserConfiguration(OtherHandler.class)
+                .run(context -> assertThat(context.getBean("parforLoopMetricsListener"))
+                        .isInstanceOf(ObservationLoopListener.class));
+    }
+
+    @Test
+    void shouldRecordNoLoopTimerWhenTheApplicationTurnsTheObservationOff() {
+        runner.withPropertyValues("management.observations.enable.parfor.loop=false")
+                .run(context -> {
+                    context.getBean(ParallelFor.class).loop("unobserved").map(range(4), x -> x);
+                    MeterRegistry meters = context.getBean(MeterRegistry.class);
+                    assertThat(meters.find("parfor.loop")
+                                    .tag("loop", "unobserved")
+                                    .timers())
+                            .isEmpty();
+                    assertThat(meters.get("parfor.tasks")
+                                    .tag("loop", "unobserved")
+                                    .counter()
+                                    .count())
+                            .isEqualTo(4);
+                });
+    }
+
+    @Test
+    void shouldRecordTheSameMetersWithAndWithoutTheObservation() {
+        java.util.function.Function<ApplicationContextRunner, java.util.Set<String>> meterIds = runner -> {
+            java.util.Set<String> ids = new java.util.TreeSet<>();
+            runner.run(context -> {
+                ParallelFor parfor = context.getBean(ParallelFor.class);
+                parfor.loop("same").map(range(4), x -> x);
+                assertThatThrownBy(
+                                () -> parfor.loop("same").engine("sequential").map(range(4), x -> {
+                                    throw new IllegalStateException("bad input");
+                                }))
+                        .isInstanceOf(ParallelForException.class);
+                for (io.micrometer.core.instrument.Meter meter :
+                        context.getBean(MeterRegistry.class).getMeters()) {
+                    if (List.of("parfor.loop", "parfor.loop.active")
+                                    .contains(meter.getId().getName())
+                            && !"none".equals(meter.getId().getTag("loop"))) {
+                        ids.add(meter.getId().getName() + " " + meter.getId().getTags() + " "
+                                + meter.getId().getType());
+                    }
+                }
+            });
+            return ids;
+        };
+        java.util.Set<String> direct = meterIds.apply(runner);
+        java.util.Set<String> observed = meterIds.apply(runner.withUserConfiguration(OtherHandler.class));
+        assertThat(direct).hasSize(4).isEqualTo(observed);
+    }
+
     private static List<Integer> range(int n) {
         return IntStream.range(0, n).boxed().toList();
     }
@@ -232,6 +302,21 @@ class ParforMetricsAutoConfigurationTests {
                 @Override
                 public KeyValues getLowCardinalityKeyValues(ParforLoopObservationContext context) {
                     return super.getLowCardinalityKeyValues(context).and("team", "search");
+                }
+            };
+        }
+    }
+
+    /** An observation handler that is not about metrics, as tracing would add. */
+    @Configuration(proxyBeanMethods = false)
+    static class OtherHandler {
+
+        @Bean
+        io.micrometer.observation.ObservationHandler<io.micrometer.observation.Observation.Context> otherHandler() {
+            return new io.micrometer.observation.ObservationHandler<>() {
+                @Override
+                public boolean supportsContext(io.micrometer.observation.Observation.Context context) {
+                    return true;
                 }
             };
         }

@@ -24,25 +24,17 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Two instances of the application, each a separate JVM with its own embedded Hazelcast member on loopback, form one
- * cluster; a cluster loop started on either runs tasks on both.
+ * Two instances of the application, each a separate JVM started from the packaged Boot jar ({@code java -jar}, as in
+ * production) with its own embedded Hazelcast member on loopback, form one cluster; a cluster loop started on either
+ * runs tasks on both. Runs after {@code package} (failsafe), on the jar the build just made.
  */
-class SampleClusterProcessesTests {
+class SampleClusterProcessesIT {
 
-    /** The access Hazelcast 5.5 asks for on JDK 17+, as in the module's pom. */
-    private static final List<String> HAZELCAST_JVM_ARGS = List.of(
-            "--add-modules",
-            "java.se",
-            "--add-exports",
-            "java.base/jdk.internal.ref=ALL-UNNAMED",
-            "--add-opens",
-            "java.base/java.lang=ALL-UNNAMED",
-            "--add-opens",
-            "java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens",
-            "java.management/sun.management=ALL-UNNAMED",
-            "--add-opens",
-            "jdk.management/com.sun.management.internal=ALL-UNNAMED");
+    /**
+     * What Hazelcast logs when the JVM lacks the access it asks for; the jar's manifest ({@code Add-Opens},
+     * {@code Add-Exports}) grants it, so {@code java -jar} needs no JVM option.
+     */
+    private static final String HAZELCAST_ACCESS_WARNING = "without proper access to required Java packages";
 
     private static final List<Instance> instances = new ArrayList<>();
 
@@ -116,6 +108,16 @@ class SampleClusterProcessesTests {
     }
 
     @Test
+    void shouldGiveHazelcastTheAccessItAsksForThroughTheJarManifest() throws IOException {
+        for (Instance instance : instances) {
+            assertThat(Files.readString(instance.log(), StandardCharsets.UTF_8))
+                    .as("log of an instance started with java -jar and no JVM option")
+                    .contains("Members {size:2")
+                    .doesNotContain(HAZELCAST_ACCESS_WARNING);
+        }
+    }
+
+    @Test
     void shouldRunTheSameLoopFromTheSecondInstance() {
         JsonNode report = instances.get(1).client().json("/cluster?tasks=100&ms=5");
 
@@ -134,17 +136,17 @@ class SampleClusterProcessesTests {
         command.add(ProcessHandle.current().info().command().orElseThrow());
         command.add("-Xmx384m");
         command.add("-XX:TieredStopAtLevel=1");
-        command.addAll(HAZELCAST_JVM_ARGS);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(SampleApplication.class.getName());
+        command.add("-jar");
+        command.add(bootJar().toString());
         command.add("--server.port=" + httpPort);
         command.add("--server.address=127.0.0.1");
         command.add("--sample.dataset.size=100000");
         command.add("--parfor.hazelcast.embedded.cluster-name=" + cluster);
         command.add("--parfor.hazelcast.embedded.port=" + memberPort);
         command.add("--parfor.hazelcast.embedded.members=" + members);
+        // Hazelcast's warnings (among them the one about JVM access) and the cluster's member list.
         command.add("--logging.level.com.hazelcast=warn");
+        command.add("--logging.level.com.hazelcast.internal.cluster.ClusterService=info");
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
@@ -152,6 +154,15 @@ class SampleClusterProcessesTests {
         // Should this JVM end before @AfterAll runs, the instance must not outlive it.
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
         return new Instance(process, new SampleClient(httpPort), log);
+    }
+
+    private static Path bootJar() {
+        String jar = System.getProperty("sample.jar");
+        assertThat(jar)
+                .as("system property sample.jar (set by the pom's failsafe configuration)")
+                .isNotNull();
+        assertThat(Path.of(jar)).as("the packaged application").isRegularFile();
+        return Path.of(jar);
     }
 
     private static void assertAlive(Instance instance) {

@@ -1,0 +1,99 @@
+package dev.parfor.autoconfigure.metrics;
+
+import dev.parfor.LoopInfo;
+import dev.parfor.LoopListener;
+import dev.parfor.LoopOutcome;
+import dev.parfor.Progress;
+import io.micrometer.core.instrument.LongTaskTimer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Records the meters of the observation {@code parfor.loop} directly, for an application where nothing but metrics
+ * would see the observation (no tracing, no other observation handler, the default convention): the timer
+ * {@code parfor.loop} (engine, loop, outcome, exception, error) and the long task timer {@code parfor.loop.active}
+ * (engine, loop), with the same names and tags as Micrometer's {@code DefaultMeterObservationHandler} gives them. The
+ * meters of a loop are looked up once per engine, loop and outcome, so a loop costs two map lookups, a long-task
+ * sample and one timer record. Thread-safe.
+ */
+final class MeterLoopListener implements LoopListener {
+
+    private static final LoopOutcome[] OUTCOMES = LoopOutcome.values();
+    private static final String NONE = "none";
+
+    private final MeterRegistry registry;
+    private final String name;
+    private final PerLoop<Meters> meters;
+    private final ConcurrentHashMap<String, LongTaskTimer.Sample> running = new ConcurrentHashMap<>();
+
+    MeterLoopListener(MeterRegistry registry) {
+        this.registry = registry;
+        this.name = DefaultParforLoopObservationConvention.NAME;
+        this.meters = new PerLoop<>(Meters::new);
+    }
+
+    /** The meters of one engine and loop. */
+    private final class Meters {
+        final String engine;
+        final String loop;
+        final LongTaskTimer active;
+        final AtomicReferenceArray<Timer> clean = new AtomicReferenceArray<>(OUTCOMES.length);
+        final ConcurrentHashMap<String, Timer> failed = new ConcurrentHashMap<>();
+
+        Meters(String engine, String loop) {
+            this.engine = engine;
+            this.loop = loop;
+            this.active = LongTaskTimer.builder(name + ".active")
+                    .tags("engine", engine, "loop", loop)
+                    .register(registry);
+        }
+
+        Timer timer(LoopOutcome outcome, @Nullable Throwable error) {
+            if (error == null) {
+                Timer timer = clean.get(outcome.ordinal());
+                if (timer == null) {
+                    timer = register(outcome, NONE, NONE);
+                    clean.set(outcome.ordinal(), timer);
+                }
+                return timer;
+            }
+            String exception = DefaultParforLoopObservationConvention.exception(error);
+            String errorTag = error.getClass().getSimpleName();
+            return failed.computeIfAbsent(
+                    outcome.ordinal() + ":" + exception + ":" + errorTag,
+                    key -> register(outcome, exception, errorTag));
+        }
+
+        private Timer register(LoopOutcome outcome, String exception, String error) {
+            return registry.timer(name, tags(engine, loop, outcome.name().toLowerCase(Locale.ROOT), exception, error));
+        }
+    }
+
+    /** The tags of the timer {@code parfor.loop}, as the observation's meter handler makes them. */
+    static Tags tags(String engine, String loop, String outcome, String exception, String error) {
+        return Tags.of("engine", engine, "loop", loop, "outcome", outcome, "exception", exception, "error", error);
+    }
+
+    @Override
+    public void loopStarted(LoopInfo loop) {
+        running.put(loop.id(), meters.get(loop).active.start());
+    }
+
+    @Override
+    public void loopFinished(LoopInfo loop, LoopOutcome outcome, @Nullable Throwable error, Progress progress) {
+        LongTaskTimer.Sample sample = running.remove(loop.id());
+        long nanos = sample != null ? sample.stop() : progress.elapsed().toNanos();
+        meters.get(loop).timer(outcome, error).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public String toString() {
+        return "parfor.loop meters";
+    }
+}
