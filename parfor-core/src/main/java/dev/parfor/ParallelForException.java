@@ -15,8 +15,13 @@ public final class ParallelForException extends RuntimeException {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** The name of the loop that did not complete. */
     private final String loop;
+
+    /** How the loop ended. */
     private final LoopOutcome outcome;
+
+    /** The task failures known when the loop stopped; not serialized, since inputs need not be serializable. */
     private final transient List<TaskFailure> failures;
 
     ParallelForException(

@@ -22,9 +22,16 @@ public final class ChunkOutcome implements Serializable {
     @Serial
     private static final long serialVersionUID = 2L;
 
+    /** One value per input that ran; {@code null} where an input failed. */
     private final @Nullable Object[] values;
+
+    /** One error per input that ran, {@code null} where it succeeded; or {@code null} when none failed. */
     private final @Nullable Throwable @Nullable [] errors;
+
+    /** How many inputs ran, from the start of the chunk. */
     private final int ran;
+
+    /** How long they took together, in nanoseconds. */
     private final long nanos;
 
     private ChunkOutcome(@Nullable Object[] values, @Nullable Throwable @Nullable [] errors, int ran, long nanos) {
