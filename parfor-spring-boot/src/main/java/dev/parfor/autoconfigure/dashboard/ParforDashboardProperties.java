@@ -12,23 +12,10 @@ public class ParforDashboardProperties {
      */
     private boolean enabled;
 
-    /** Creates the properties with their defaults. */
-    public ParforDashboardProperties() {}
-
-    /**
-     * Whether the page is served.
-     *
-     * @return {@code true} when enabled
-     */
     public boolean isEnabled() {
         return enabled;
     }
 
-    /**
-     * Sets whether the page is served.
-     *
-     * @param enabled {@code true} to serve it
-     */
     public void setEnabled(boolean enabled) {
         this.enabled = enabled;
     }
