@@ -39,7 +39,11 @@ final class Wire {
     /** Hazelcast's built-in allow-list, used when a filter configuration leaves its defaults enabled. */
     private static final ClassFilter HAZELCAST_DEFAULTS = new ClassFilter().addPrefixes("com.hazelcast.", "java", "[");
 
-    /** Stands in for an input that could not be serialized; the member fails that input with the message. */
+    /**
+     * Stands in for an input that could not be serialized; the member fails that input with the message.
+     *
+     * @param message why the input could not be sent
+     */
     record Unsendable(String message) implements Serializable {
         @Serial
         private static final long serialVersionUID = 1L;
