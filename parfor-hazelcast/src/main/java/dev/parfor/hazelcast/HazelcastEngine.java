@@ -1,5 +1,7 @@
 package dev.parfor.hazelcast;
 
+import com.hazelcast.client.HazelcastClientOfflineException;
+import com.hazelcast.client.impl.clientside.HazelcastClientProxy;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.config.ExecutorConfig;
 import com.hazelcast.core.ExecutionCallback;
@@ -10,6 +12,7 @@ import com.hazelcast.core.MemberLeftException;
 import com.hazelcast.core.OperationTimeoutException;
 import com.hazelcast.map.IMap;
 import com.hazelcast.spi.exception.RetryableException;
+import com.hazelcast.spi.exception.TargetDisconnectedException;
 import com.hazelcast.spi.exception.TargetNotMemberException;
 import dev.parfor.LoopInfo;
 import dev.parfor.spi.Chunk;
@@ -19,10 +22,13 @@ import dev.parfor.spi.EngineStats;
 import dev.parfor.spi.Placement;
 import java.io.IOException;
 import java.io.InvalidClassException;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +43,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * An {@link Engine} that runs a loop's chunks on the members of a Hazelcast cluster, through an
@@ -62,14 +69,23 @@ import org.slf4j.LoggerFactory;
  *       entry is removed at the end of the loop (or expires because its caller died).
  *   <li>When the member running a chunk dies, Hazelcast itself sends the task to the key's new owner. When Hazelcast
  *       gives up instead ({@code MemberLeftException}, {@code TargetNotMemberException},
- *       {@code HazelcastInstanceNotActiveException}, an operation timeout), the engine submits the chunk again, up
+ *       {@code HazelcastInstanceNotActiveException}, an operation timeout, and on a client
+ *       {@code TargetDisconnectedException} or {@code HazelcastClientOfflineException}), the engine submits the
+ *       chunk again, up
  *       to {@link Builder#maxAttempts} submissions in all. A body may therefore run more than once for an input:
  *       bodies should be idempotent. Every input still ends with exactly one result or one failure.
  *   <li>An input that does not serialize fails at its own index; so does a result that cannot be sent back.
+ *   <li>A chunk out far longer than the loop's typical chunk (a frozen or overloaded member) is run a second time on
+ *       another member, and the first answer wins ({@link Builder#stragglers}); {@link #stragglerReruns()} counts
+ *       these re-runs.
  *   <li>Running Hazelcast tasks cannot be cancelled reliably, so when a loop stops early (fail-fast, timeout,
  *       cancel) its id is put in the IMap {@value MemberSide#CANCELLED}: members stop starting inputs of the loop
  *       and interrupt the threads running them.
  * </ul>
+ *
+ * <p>The instance may be a member, a lite member or a client. On a client, {@link Builder#poolSize} is refused
+ * (configure the executor on the members), and the results are read through the client's own Java deserialization
+ * filter, or parfor's default allow-list plus {@link Builder#allowedPackages} when the client has none.
  *
  * <p>Thread-safe. Closing the engine ends its running chunks with an error; it never shuts the Hazelcast instance
  * down, which belongs to the application.
@@ -84,6 +100,14 @@ public final class HazelcastEngine implements Engine, EngineStats {
     /** The default number of times a chunk is submitted before it fails because no member could run it. */
     public static final int DEFAULT_MAX_ATTEMPTS = 5;
 
+    /** The default of {@link Builder#stragglers}: a chunk is re-run after this many times the loop's median. */
+    public static final double DEFAULT_STRAGGLER_MULTIPLE = 4.0;
+
+    /** The default of {@link Builder#stragglers}: a chunk is never re-run before it has been out this long. */
+    public static final java.time.Duration DEFAULT_STRAGGLER_MINIMUM = java.time.Duration.ofSeconds(2);
+
+    private static final int RECENT_CHUNKS = 64;
+    private static final int MIN_CHUNKS_FOR_STRAGGLERS = 8;
     private static final long WATCH_MILLIS = 20;
     private static final long PAYLOAD_TTL_SECONDS = TimeUnit.MINUTES.toSeconds(5);
     private static final long REFRESH_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -97,10 +121,15 @@ public final class HazelcastEngine implements Engine, EngineStats {
     private final int maxAttempts;
     private final @Nullable Integer poolSize;
     private final Wire wire;
+    private final boolean client;
     private final ConcurrentHashMap<String, LoopState> loops = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> perMember = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LongAdder resubmissions = new LongAdder();
+    private final LongAdder restores = new LongAdder();
+    private final LongAdder speculations = new LongAdder();
+    private final double stragglerMultiple;
+    private final long stragglerMinimumNanos;
     private final ScheduledThreadPoolExecutor watcher;
     private volatile boolean closed;
 
@@ -108,14 +137,17 @@ public final class HazelcastEngine implements Engine, EngineStats {
         this.instance = builder.instance;
         this.executorName = builder.executorName;
         this.maxAttempts = builder.maxAttempts;
+        this.stragglerMultiple = builder.stragglerMultiple;
+        this.stragglerMinimumNanos = builder.stragglerMinimum.toNanos();
         this.poolSize = builder.poolSize;
-        if (poolSize != null) {
+        this.client = Wire.isClient(instance);
+        if (poolSize != null && !client) {
             configurePool(instance, executorName, poolSize);
         }
         this.executor = instance.getExecutorService(executorName);
         this.payloads = instance.getMap(MemberSide.PAYLOADS);
         this.cancelFlags = instance.getMap(MemberSide.CANCELLED);
-        this.wire = Wire.of(instance);
+        this.wire = Wire.of(instance, builder.allowedPackages);
         this.watcher = new ScheduledThreadPoolExecutor(1, r -> {
             Thread thread = new Thread(r, "parfor-hazelcast-watch");
             thread.setDaemon(true);
@@ -160,29 +192,44 @@ public final class HazelcastEngine implements Engine, EngineStats {
     }
 
     /**
-     * Chunks kept in flight by default: twice the executor's pool size on every data member, so that members never
-     * wait for the round trip of their next chunk.
+     * Chunks kept in flight by default: twice, for every data member, its executor's pool size or its processor
+     * count when the member publishes it ({@link ParforHazelcast#PROCESSORS_ATTRIBUTE}, set by parfor's
+     * configurations) and it is smaller, so that members never wait for the round trip of their next chunk. Bodies
+     * that mostly wait (on I/O) may want a higher {@code parallelism} on their loop.
      *
      * @return at least 1
      */
     @Override
     public int parallelism() {
-        int members = 0;
+        int pool = pool();
+        long threads = 0;
         try {
             for (Member member : instance.getCluster().getMembers()) {
                 if (!member.isLiteMember()) {
-                    members++;
+                    threads += Math.min(pool, processors(member, pool));
                 }
             }
         } catch (RuntimeException e) {
-            members = 1; // the instance is shutting down; the loop will be refused when it submits
+            threads = 0; // the instance is shutting down; the loop will be refused when it submits
         }
-        return Math.max(1, 2 * pool() * Math.max(1, members));
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE / 2, 2 * Math.max(threads, pool)));
+    }
+
+    private static int processors(Member member, int fallback) {
+        String published = member.getAttribute(ParforHazelcast.PROCESSORS_ATTRIBUTE);
+        if (published == null) {
+            return fallback;
+        }
+        try {
+            return Math.max(1, Integer.parseInt(published.strip()));
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
     }
 
     /**
-     * Returns {@link Placement#REMOTE}: tasks run in other JVMs, so the context is sent, not shared, and thread-local
-     * state of the caller is not carried over.
+     * Returns {@link Placement#REMOTE}: tasks run in other JVMs, so the context is sent, not shared; of the caller's
+     * thread-local state only the SLF4J MDC is carried over.
      *
      * @return {@link Placement#REMOTE}
      */
@@ -249,11 +296,14 @@ public final class HazelcastEngine implements Engine, EngineStats {
                     e);
         }
         // The bytes are not kept here: a large context would be held twice for the loop's life.
-        LoopState state = new LoopState(loop);
+        LoopState state = new LoopState(loop, callerMdc());
         loops.put(loop.id(), state);
         try {
             payloads.set(
-                    loop.id(), new LoopPayload(loop.name(), body, contextBytes), PAYLOAD_TTL_SECONDS, TimeUnit.SECONDS);
+                    loop.id(),
+                    new LoopPayload(loop.name(), body, contextBytes, state.mdc),
+                    PAYLOAD_TTL_SECONDS,
+                    TimeUnit.SECONDS);
         } catch (RuntimeException e) {
             loops.remove(loop.id());
             throw new RejectedExecutionException(
@@ -340,14 +390,25 @@ public final class HazelcastEngine implements Engine, EngineStats {
     // Diagnostics
 
     /**
-     * How many inputs each member has run for this engine, by member address ({@code host:port}).
+     * How many inputs each member has run for this engine, by member UUID: a member that replaces a dead one at
+     * the same address counts apart.
      *
-     * @return a snapshot, sorted by address
+     * @return a snapshot, sorted by UUID
      */
     public Map<String, Long> tasksPerMember() {
         Map<String, Long> snapshot = new TreeMap<>();
         perMember.forEach((member, count) -> snapshot.put(member, count.sum()));
         return snapshot;
+    }
+
+    /**
+     * How many straggling chunks were run a second time on another member (see {@link Builder#stragglers}). The
+     * inputs both runs ran are counted in {@link #tasksPerMember()}.
+     *
+     * @return the count since the engine was built
+     */
+    public long stragglerReruns() {
+        return speculations.sum();
     }
 
     /** How many times a chunk was submitted again because its member left or did not answer. */
@@ -391,7 +452,11 @@ public final class HazelcastEngine implements Engine, EngineStats {
     // Sending and receiving
 
     private void submit(Pending pending) {
+        // Before anything else: the watcher must not see a fresh attempt with the previous attempt's time.
+        pending.sentAt = System.nanoTime();
         pending.attempts++;
+        pending.sentGeneration = pending.state.payloadGeneration;
+        pending.key = routingKey(pending);
         java.time.Duration taskTimeout = pending.chunk.taskTimeout();
         ChunkTask task = new ChunkTask(
                 pending.state.info.id(),
@@ -399,26 +464,127 @@ public final class HazelcastEngine implements Engine, EngineStats {
                 pending.inputs,
                 taskTimeout == null ? 0 : taskTimeout.toNanos());
         try {
+            pending.lastOwner = owner(pending.key);
+            pending.outstanding = true;
             executor.submitToKeyOwner(task, pending.key, pending);
         } catch (RuntimeException e) {
             pending.onFailure(e);
         }
     }
 
+    /**
+     * The key a submission is routed by. The first attempt of a chunk goes wherever its key's partition lives; a
+     * resubmission, or a retry of inputs that failed, goes to a key owned by another member than the one that ran
+     * (or failed to run) the previous attempt, when the cluster has another.
+     */
+    private String routingKey(Pending pending) {
+        String base = pending.state.info.id() + "#" + pending.chunk.firstIndex() + "#" + pending.chunk.attempt();
+        @Nullable
+        UUID avoid = pending.attempts > 1
+                ? pending.lastOwner
+                : pending.chunk.attempt() > 1 ? pending.state.lastMember.get(pending.chunk.firstIndex()) : null;
+        return avoid == null ? base : keyAvoiding(base + "#" + pending.attempts, avoid);
+    }
+
+    /** A key starting with {@code base} whose partition another member than {@code avoid} owns, when there is one. */
+    private String keyAvoiding(String base, @Nullable UUID avoid) {
+        for (int salt = 0; salt < 64; salt++) {
+            String key = base + "#" + salt;
+            UUID owner = owner(key);
+            if (avoid == null || owner == null || !owner.equals(avoid)) {
+                return key;
+            }
+        }
+        return base; // one member holds every partition
+    }
+
+    private @Nullable UUID owner(String key) {
+        try {
+            Member owner = instance.getPartitionService().getPartition(key).getOwner();
+            return owner == null ? null : owner.getUuid();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Runs a straggling chunk a second time, on another member than the one running it; whichever answer comes
+     * first completes the chunk. A failure of the second run is ignored: the first run still decides.
+     */
+    private void speculate(Pending pending) {
+        pending.speculated = true;
+        java.time.Duration taskTimeout = pending.chunk.taskTimeout();
+        ChunkTask task = new ChunkTask(
+                pending.state.info.id(),
+                pending.chunk.firstIndex(),
+                pending.inputs,
+                taskTimeout == null ? 0 : taskTimeout.toNanos());
+        String key = keyAvoiding(pending.key + "#rerun", pending.lastOwner);
+        log.debug(
+                "chunk #{} of loop '{}' runs far longer than the loop's typical chunk; running it again on another"
+                        + " member",
+                pending.chunk.firstIndex(),
+                pending.chunk.loopName());
+        speculations.increment();
+        try {
+            executor.submitToKeyOwner(task, key, new ExecutionCallback<ChunkReply>() {
+                @Override
+                public void onResponse(ChunkReply reply) {
+                    answered(pending, reply, true);
+                }
+
+                @Override
+                public void onFailure(Throwable error) {
+                    log.debug("the second run of chunk #{} failed", pending.chunk.firstIndex(), error);
+                }
+            });
+        } catch (RuntimeException e) {
+            log.debug("the second run of chunk #{} could not be submitted", pending.chunk.firstIndex(), e);
+        }
+    }
+
     private void answered(Pending pending, ChunkReply reply) {
+        answered(pending, reply, false);
+    }
+
+    private void answered(Pending pending, ChunkReply reply, boolean rerun) {
         ChunkOutcome outcome;
         try {
-            outcome = (ChunkOutcome) wire.read(reply.outcome());
-        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            outcome = wire.readOutcome(
+                    reply.outcome(),
+                    (offset, error) -> new IllegalStateException(
+                            "the result of input #" + (pending.chunk.firstIndex() + offset) + " of loop '"
+                                    + pending.chunk.loopName() + "' could not be deserialized: "
+                                    + error.getMessage(),
+                            error));
+        } catch (IOException | RuntimeException e) {
             finish(pending, null, refused("the results", pending, e));
             return;
         }
-        if (outcome == null) {
-            finish(pending, null, new IllegalStateException("member " + reply.member() + " sent no outcome"));
+        perMember.computeIfAbsent(reply.member(), m -> new LongAdder()).add(outcome.ran());
+        if (pending.finished.get()) {
+            return; // the other run of this chunk answered first; its work is counted above
+        }
+        rememberFailedInputsMember(pending, outcome, reply.member());
+        if (!rerun && !pending.speculated) {
+            pending.state.recordChunkNanos(System.nanoTime() - pending.sentAt);
+        }
+        finish(pending, outcome, null);
+    }
+
+    /** So that a retry of an input that failed on a member is sent to another one. */
+    private static void rememberFailedInputsMember(Pending pending, ChunkOutcome outcome, String member) {
+        UUID uuid;
+        try {
+            uuid = UUID.fromString(member);
+        } catch (IllegalArgumentException e) {
             return;
         }
-        perMember.computeIfAbsent(reply.member(), m -> new LongAdder()).add(outcome.ran());
-        finish(pending, outcome, null);
+        for (int i = 0; i < outcome.ran(); i++) {
+            if (outcome.error(i) != null) {
+                pending.state.lastMember.put(pending.chunk.firstIndex() + i, uuid);
+            }
+        }
     }
 
     private void failed(Pending pending, Throwable error) {
@@ -501,6 +667,8 @@ public final class HazelcastEngine implements Engine, EngineStats {
                     || t instanceof MemberLeftException
                     || t instanceof TargetNotMemberException
                     || t instanceof HazelcastInstanceNotActiveException
+                    || t instanceof TargetDisconnectedException
+                    || t instanceof HazelcastClientOfflineException
                     || t instanceof OperationTimeoutException
                     || t instanceof TimeoutException
                     || t instanceof RetryableException) {
@@ -536,6 +704,9 @@ public final class HazelcastEngine implements Engine, EngineStats {
                         }
                     }
                 }
+                if (stragglerMultiple > 0) {
+                    findStragglers(state, now);
+                }
                 if (now - state.refreshedAt > REFRESH_NANOS) {
                     state.refreshedAt = now;
                     refresh(state);
@@ -546,29 +717,76 @@ public final class HazelcastEngine implements Engine, EngineStats {
         }
     }
 
+    /** Re-runs, once, each chunk in flight for far longer than the loop's typical chunk. */
+    private void findStragglers(LoopState state, long now) {
+        long typical = state.typicalChunkNanos();
+        if (typical < 0) {
+            return; // too few chunks have finished to know what is typical
+        }
+        long threshold = Math.max(stragglerMinimumNanos, (long) (typical * stragglerMultiple));
+        for (Pending pending : state.inFlight) {
+            if (!pending.speculated
+                    && !pending.finished.get()
+                    && !pending.chunk.isCancelled()
+                    && pending.outstanding
+                    && now - pending.sentAt > threshold) {
+                speculate(pending);
+            }
+        }
+    }
+
     private void refresh(LoopState state) {
         if (!payloads.setTtl(state.info.id(), PAYLOAD_TTL_SECONDS, TimeUnit.SECONDS)) {
             // Lost (for example with every member that held it); store it again so later chunks can run.
             for (Pending pending : state.inFlight) {
+                pending.sentGeneration = state.payloadGeneration;
                 restore(pending);
                 break;
             }
         }
     }
 
-    /** Stores a running loop's payload again, from one of its chunks, after it went missing from the cluster. */
+    /**
+     * Stores a running loop's payload again, from one of its chunks, after it went missing from the cluster: once per
+     * loss, not once per chunk that missed it. A chunk sent before the last restore only needs resubmitting.
+     */
     private void restore(Pending pending) {
         LoopState state = pending.state;
-        if (state.ended) {
+        // Runs on the watcher thread only, so the generation check and the store cannot interleave.
+        if (state.ended || state.payloadGeneration != pending.sentGeneration) {
             return;
         }
         try {
             LoopPayload payload = new LoopPayload(
-                    state.info.name(), Wire.write(pending.chunk.task()), Wire.write(pending.chunk.context()));
+                    state.info.name(),
+                    Wire.write(pending.chunk.task()),
+                    Wire.write(pending.chunk.context()),
+                    state.mdc);
             payloads.set(state.info.id(), payload, PAYLOAD_TTL_SECONDS, TimeUnit.SECONDS);
+            state.payloadGeneration++;
+            restores.increment();
         } catch (IOException | RuntimeException e) {
             log.debug("could not store loop {} again", state.info.id(), e);
         }
+    }
+
+    /** How many times a loop's payload was stored again after it went missing from the cluster. */
+    long restores() {
+        return restores.sum();
+    }
+
+    /** The MDC of the thread starting the loop, for the logs of its chunks on the members. */
+    private static Map<String, String> callerMdc() {
+        Map<String, String> mdc = new java.util.HashMap<>();
+        try {
+            Map<String, String> current = MDC.getCopyOfContextMap();
+            if (current != null) {
+                mdc.putAll(current);
+            }
+        } catch (RuntimeException e) {
+            log.debug("could not read the caller's MDC", e);
+        }
+        return mdc;
     }
 
     private void raiseCancel(LoopState state) {
@@ -619,6 +837,9 @@ public final class HazelcastEngine implements Engine, EngineStats {
 
     private String clusterName() {
         try {
+            if (instance instanceof HazelcastClientProxy proxy) {
+                return proxy.getClientConfig().getClusterName();
+            }
             return instance.getConfig().getClusterName();
         } catch (RuntimeException e) {
             return "?";
@@ -632,13 +853,43 @@ public final class HazelcastEngine implements Engine, EngineStats {
     private static final class LoopState {
         final LoopInfo info;
         final Set<Pending> inFlight = ConcurrentHashMap.newKeySet();
+        /** The member each failed input last ran on, by index, so that its retry goes elsewhere. */
+        final ConcurrentHashMap<Long, UUID> lastMember = new ConcurrentHashMap<>();
+        /** How many times the payload was restored; written on the watcher thread only. */
+        volatile int payloadGeneration;
+        // Guarded by itself: the round-trip times of the loop's last chunks, a ring.
+        private final long[] recent = new long[RECENT_CHUNKS];
+        private int recorded;
+
+        void recordChunkNanos(long nanos) {
+            synchronized (recent) {
+                recent[recorded++ % recent.length] = nanos;
+            }
+        }
+
+        /** The median round trip of the loop's last chunks, or -1 before enough have finished. */
+        long typicalChunkNanos() {
+            long[] copy;
+            synchronized (recent) {
+                if (recorded < MIN_CHUNKS_FOR_STRAGGLERS) {
+                    return -1;
+                }
+                copy = java.util.Arrays.copyOf(recent, Math.min(recorded, recent.length));
+            }
+            java.util.Arrays.sort(copy);
+            return copy[copy.length / 2];
+        }
+
         volatile boolean ended;
         volatile boolean cancelRaised;
         volatile boolean flagDropped;
         volatile long refreshedAt = System.nanoTime();
 
-        LoopState(LoopInfo info) {
+        final Map<String, String> mdc;
+
+        LoopState(LoopInfo info, Map<String, String> mdc) {
             this.info = info;
+            this.mdc = mdc;
         }
     }
 
@@ -647,15 +898,21 @@ public final class HazelcastEngine implements Engine, EngineStats {
         final LoopState state;
         final Chunk chunk;
         final byte[] inputs;
-        final String key;
         final AtomicBoolean finished = new AtomicBoolean();
         volatile int attempts;
+        volatile String key = "";
+        volatile @Nullable UUID lastOwner;
+        volatile int sentGeneration;
+        volatile long sentAt;
+        /** Whether an attempt is with a member now (not failed, not waiting to be submitted again). */
+        volatile boolean outstanding;
+
+        volatile boolean speculated;
 
         Pending(LoopState state, Chunk chunk, byte[] inputs) {
             this.state = state;
             this.chunk = chunk;
             this.inputs = inputs;
-            this.key = state.info.id() + "#" + chunk.firstIndex();
         }
 
         @Override
@@ -665,6 +922,7 @@ public final class HazelcastEngine implements Engine, EngineStats {
 
         @Override
         public void onFailure(Throwable error) {
+            outstanding = false;
             failed(this, error);
         }
     }
@@ -675,6 +933,9 @@ public final class HazelcastEngine implements Engine, EngineStats {
         private String executorName = DEFAULT_EXECUTOR_NAME;
         private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
         private @Nullable Integer poolSize;
+        private List<String> allowedPackages = List.of();
+        private double stragglerMultiple = DEFAULT_STRAGGLER_MULTIPLE;
+        private java.time.Duration stragglerMinimum = DEFAULT_STRAGGLER_MINIMUM;
 
         private Builder(HazelcastInstance instance) {
             this.instance = instance;
@@ -699,17 +960,40 @@ public final class HazelcastEngine implements Engine, EngineStats {
         /**
          * How many threads each member gives the executor. Applied to the cluster's configuration when the engine is
          * built, unless the executor is already configured; by default the Hazelcast configuration decides (16
-         * threads unless configured).
+         * threads unless configured). Members only: a client cannot change the cluster's configuration.
          *
          * @param poolSize at least 1
          * @return this builder
          * @throws IllegalArgumentException when below 1
+         * @throws IllegalStateException when the instance is a client
          */
         public Builder poolSize(int poolSize) {
             if (poolSize < 1) {
                 throw new IllegalArgumentException("'poolSize' must be greater than 0 but was " + poolSize);
             }
+            if (Wire.isClient(instance)) {
+                throw new IllegalStateException("'poolSize' applies to members only but was set to " + poolSize
+                        + " on a Hazelcast client, which cannot change the cluster's configuration; configure the"
+                        + " pool size of the executor service '" + executorName + "' in the members' Hazelcast"
+                        + " configuration (executor-service." + executorName + ".pool-size) instead");
+            }
             this.poolSize = poolSize;
+            return this;
+        }
+
+        /**
+         * The packages (each with its sub-packages) whose classes a client may deserialize in results and errors,
+         * beside parfor's default list ({@link ParforHazelcast#serializationFilter}). Used only on a client whose
+         * configuration has no Java deserialization filter of its own; a member applies its configured filter.
+         *
+         * @param allowedPackages package names such as {@code com.example.orders}
+         * @return this builder
+         * @throws IllegalArgumentException for a blank name
+         */
+        public Builder allowedPackages(Collection<String> allowedPackages) {
+            Objects.requireNonNull(allowedPackages, "'allowedPackages' must not be null");
+            ParforHazelcast.serializationFilter(allowedPackages); // checks every name
+            this.allowedPackages = List.copyOf(allowedPackages);
             return this;
         }
 
@@ -725,6 +1009,44 @@ public final class HazelcastEngine implements Engine, EngineStats {
                 throw new IllegalArgumentException("'maxAttempts' must be greater than 0 but was " + maxAttempts);
             }
             this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        /**
+         * When a chunk counts as a straggler: once it has been out {@code multiple} times as long as the loop's
+         * median chunk (measured over its last chunks, from submission to answer) and at least {@code minimum}, it
+         * is run a second time on another member and the first answer wins, as Spark's speculative execution does.
+         * This gets a loop past a frozen or overloaded member long before Hazelcast declares it dead. A body may
+         * therefore run twice for an input; results are still delivered exactly once. Default
+         * {@value HazelcastEngine#DEFAULT_STRAGGLER_MULTIPLE} times the median and at least 2 seconds.
+         *
+         * @param multiple how many times the median chunk; at least 1.5
+         * @param minimum the shortest time before a re-run; positive
+         * @return this builder
+         * @throws IllegalArgumentException when {@code multiple} is below 1.5 or {@code minimum} is not positive
+         */
+        public Builder stragglers(double multiple, java.time.Duration minimum) {
+            Objects.requireNonNull(minimum, "'minimum' must not be null");
+            if (!(multiple >= 1.5) || Double.isInfinite(multiple)) {
+                throw new IllegalArgumentException("'multiple' must be at least 1.5 but was " + multiple
+                        + "; use noStragglerReruns() to turn" + " re-runs off");
+            }
+            if (minimum.isNegative() || minimum.isZero()) {
+                throw new IllegalArgumentException("'minimum' must be positive but was " + minimum);
+            }
+            this.stragglerMultiple = multiple;
+            this.stragglerMinimum = minimum;
+            return this;
+        }
+
+        /**
+         * Never runs a straggling chunk a second time: each chunk waits for its member, or for Hazelcast to declare
+         * the member dead.
+         *
+         * @return this builder
+         */
+        public Builder noStragglerReruns() {
+            this.stragglerMultiple = 0;
             return this;
         }
 

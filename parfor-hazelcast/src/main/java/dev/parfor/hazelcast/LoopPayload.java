@@ -2,6 +2,7 @@ package dev.parfor.hazelcast;
 
 import java.io.Serial;
 import java.io.Serializable;
+import java.util.Map;
 
 /**
  * What the cluster stores once per loop, under the loop's id: the body and the context, each already serialized, so
@@ -10,8 +11,9 @@ import java.io.Serializable;
  * @param loopName the loop's name, for error messages
  * @param task the serialized loop body
  * @param context the serialized context ({@code null} serialized when the loop has none)
+ * @param mdc the caller's SLF4J MDC when the loop started, restored around each chunk on the member
  */
-record LoopPayload(String loopName, byte[] task, byte[] context) implements Serializable {
+record LoopPayload(String loopName, byte[] task, byte[] context, Map<String, String> mdc) implements Serializable {
     @Serial
     private static final long serialVersionUID = 1L;
 }

@@ -8,6 +8,7 @@ import dev.parfor.spi.ChunkOutcome;
 import java.io.NotSerializableException;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -15,6 +16,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.MDC;
 
 /**
  * parfor's state on one Hazelcast member: the body and context of each running loop, read from the cluster and
@@ -35,7 +37,7 @@ final class MemberSide {
     private static final long IDLE_NANOS = TimeUnit.MINUTES.toNanos(10);
 
     /** The body and context of one loop, as this member deserialized them. */
-    private record Loaded(Chunk.Task task, @Nullable Object context) {}
+    private record Loaded(Chunk.Task task, @Nullable Object context, Map<String, String> mdc) {}
 
     /** One loop on this member. */
     private static final class Entry {
@@ -85,7 +87,9 @@ final class MemberSide {
     private final Wire wire;
     private final IMap<String, LoopPayload> payloads;
     private final IMap<String, Boolean> cancelFlags;
+    /** This member's UUID: unlike host:port, never shared with a member that replaces it. */
     private final String address;
+
     private final ConcurrentHashMap<String, Entry> loops = new ConcurrentHashMap<>();
     private final AtomicLong contextsRead = new AtomicLong();
     private final AtomicLong tasksRun = new AtomicLong();
@@ -100,10 +104,10 @@ final class MemberSide {
             thread.setDaemon(true);
             return thread;
         });
-        this.wire = Wire.of(instance);
+        this.wire = Wire.of(instance, List.of());
         this.payloads = instance.getMap(PAYLOADS);
         this.cancelFlags = instance.getMap(CANCELLED);
-        this.address = address(instance.getCluster().getLocalMember().getAddress());
+        this.address = instance.getCluster().getLocalMember().getUuid().toString();
     }
 
     /** This member's parfor state, created on first use. */
@@ -174,19 +178,26 @@ final class MemberSide {
         Entry entry = loops.computeIfAbsent(loopId, Entry::new);
         entry.lastUsed = System.nanoTime();
         Loaded loaded = load(entry);
-        List<?> inputs = (List<?>) wire.read(inputBytes);
-        if (inputs == null) {
-            throw new IllegalStateException("parfor chunk of loop " + loopId + " arrived without inputs");
-        }
+        List<@Nullable Object> inputs = wire.readInputs(inputBytes);
         Chunk.Task body = loaded.task();
         Chunk.Task guarded = (index, input, context) -> {
             if (input instanceof Wire.Unsendable unsendable) {
                 throw new NotSerializableException(unsendable.message());
             }
+            if (input instanceof Wire.Refused refused) {
+                throw new IllegalStateException(
+                        "input #" + index + " could not be deserialized: "
+                                + refused.error().getMessage(),
+                        refused.error());
+            }
             return body.apply(index, input, context);
         };
         Thread thread = Thread.currentThread();
         ChunkOutcome outcome;
+        Map<String, String> previousMdc = MDC.getCopyOfContextMap();
+        if (!loaded.mdc().isEmpty()) {
+            MDC.setContextMap(loaded.mdc()); // the caller's, so logs of the chunk join up with the request
+        }
         entry.enter(thread);
         try {
             outcome = ChunkOutcome.execute(
@@ -198,6 +209,11 @@ final class MemberSide {
                     taskTimeoutNanos > 0 ? java.time.Duration.ofNanos(taskTimeoutNanos) : null);
         } finally {
             entry.leave(thread);
+            if (previousMdc == null) {
+                MDC.clear();
+            } else {
+                MDC.setContextMap(previousMdc);
+            }
         }
         tasksRun.addAndGet(outcome.ran());
         return new ChunkReply(address, wire.writeOutcome(outcome, firstIndex));
@@ -224,7 +240,7 @@ final class MemberSide {
             }
             Object context = wire.read(payload.context());
             contextsRead.incrementAndGet();
-            loaded = new Loaded(body, context);
+            loaded = new Loaded(body, context, payload.mdc() == null ? Map.of() : Map.copyOf(payload.mdc()));
             entry.loaded = loaded;
             return loaded;
         }

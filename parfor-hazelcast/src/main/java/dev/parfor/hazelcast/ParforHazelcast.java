@@ -7,6 +7,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -26,7 +27,11 @@ import java.util.Objects;
  */
 public final class ParforHazelcast {
 
-    /** The {@code java.*} packages whose classes every member may deserialize: values, collections, errors. */
+    /**
+     * The {@code java.*} packages whose classes every member may deserialize: values, collections, errors. Not
+     * {@code java.net}: a {@code HashMap} keyed by a {@code java.net.URL} makes the reader resolve a host name the
+     * sender chose (the "URLDNS" probe); add {@code java.net} to the allowed packages only for a trusted cluster.
+     */
     public static final List<String> JAVA_PACKAGES = List.of(
             "java.lang",
             "java.util",
@@ -35,8 +40,14 @@ public final class ParforHazelcast {
             "java.math",
             "java.time",
             "java.io",
-            "java.net",
             "java.nio.file");
+
+    /**
+     * The member attribute holding the member's processor count, set by parfor's configurations; the
+     * {@link HazelcastEngine} keeps at most twice that many chunks in flight per member, so that tiny bodies go out
+     * in fewer, larger chunks.
+     */
+    public static final String PROCESSORS_ATTRIBUTE = "parfor.processors";
 
     private ParforHazelcast() {}
 
@@ -102,6 +113,50 @@ public final class ParforHazelcast {
         // A member holding the backup of a loop's context reads it locally instead of from the owner, so the
         // context crosses the network about once per member.
         config.getMapConfig(MemberSide.PAYLOADS).setReadBackupData(true);
+        config.getMemberAttributeConfig()
+                .setAttribute(
+                        PROCESSORS_ATTRIBUTE,
+                        Integer.toString(Runtime.getRuntime().availableProcessors()));
+        return config;
+    }
+
+    /**
+     * A member configuration for Kubernetes, secure by default as {@link #secureConfig(String, String, int, List,
+     * Collection)} except for discovery: members find each other with Hazelcast's built-in Kubernetes join instead
+     * of a TCP-IP list, and listen on the pod's interface. With {@code service-dns} set, the members are the
+     * addresses a DNS lookup of that headless service returns; otherwise they are the endpoints the Kubernetes API
+     * lists ({@code service-name}, {@code namespace}; the pod's service account then needs to read endpoints and
+     * pods).
+     *
+     * @param clusterName the cluster's name; members with another name never join
+     * @param port the port every member listens on
+     * @param kubernetes Hazelcast's Kubernetes discovery properties, such as {@code service-dns},
+     *     {@code service-name}, {@code namespace} and {@code service-port}
+     * @param allowedPackages the application's packages whose classes may be deserialized (each with its
+     *     sub-packages)
+     * @return a new configuration
+     * @throws IllegalArgumentException for a blank cluster name, a port outside 1..65535, a blank property, or
+     *     {@code service-dns} together with {@code service-name}
+     */
+    public static Config kubernetesConfig(
+            String clusterName, int port, Map<String, String> kubernetes, Collection<String> allowedPackages) {
+        Objects.requireNonNull(kubernetes, "'kubernetes' must not be null");
+        kubernetes.forEach((key, value) -> notBlank(value, "kubernetes." + key));
+        if (kubernetes.containsKey("service-dns") && kubernetes.containsKey("service-name")) {
+            throw new IllegalArgumentException("'kubernetes.service-dns' and 'kubernetes.service-name' must not both be"
+                    + " set but were '" + kubernetes.get("service-dns") + "' and '" + kubernetes.get("service-name")
+                    + "'; set service-dns for a DNS lookup of a headless service, or service-name for the"
+                    + " Kubernetes API");
+        }
+        Config config = secureConfig(clusterName, "127.0.0.1", port, List.of(), allowedPackages);
+        config.setProperty("hazelcast.socket.bind.any", "true");
+        NetworkConfig network = config.getNetworkConfig();
+        network.setPortAutoIncrement(false);
+        network.getInterfaces().setEnabled(false).setInterfaces(List.of());
+        JoinConfig join = network.getJoin();
+        join.getTcpIpConfig().setEnabled(false).setMembers(List.of());
+        var discovery = join.getKubernetesConfig().setEnabled(true);
+        kubernetes.forEach(discovery::setProperty);
         return config;
     }
 

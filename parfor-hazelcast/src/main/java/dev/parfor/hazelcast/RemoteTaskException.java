@@ -12,6 +12,7 @@ public final class RemoteTaskException extends RuntimeException {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** The fully qualified class name of the exception the body threw. */
     private final String originalClassName;
 
     private RemoteTaskException(String originalClassName, String message) {

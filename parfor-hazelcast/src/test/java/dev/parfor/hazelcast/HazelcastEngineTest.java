@@ -16,6 +16,8 @@ import dev.parfor.ParallelForException;
 import dev.parfor.Progress;
 import dev.parfor.RunningLoop;
 import dev.parfor.TaskFailure;
+import dev.parfor.spi.Engine;
+import dev.parfor.spi.Placement;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.ObjectInputStream;
@@ -56,6 +58,8 @@ class HazelcastEngineTest {
     static final Map<Integer, AtomicInteger> RUNS = new ConcurrentHashMap<>();
     static final AtomicInteger INTERRUPTED = new AtomicInteger();
     static volatile CountDownLatch latch = new CountDownLatch(0);
+    static volatile String brokenMember = "no member";
+    static volatile CountDownLatch frozen = new CountDownLatch(0);
 
     private HazelcastEngine engine;
     private ParallelFor parfor;
@@ -348,6 +352,127 @@ class HazelcastEngineTest {
     }
 
     @Test
+    void shouldRetryAnInputOnAnotherMemberThanTheOneItFailedOn() {
+        brokenMember = cluster.first().getName();
+        try {
+            List<Integer> results = parfor.loop("broken-member")
+                    .chunkSize(1)
+                    .retries(1, Duration.ofMillis(1))
+                    .map(range(40), x -> {
+                        if (Thread.currentThread().getName().contains(brokenMember)) {
+                            throw new IllegalStateException("this member is broken");
+                        }
+                        return x;
+                    });
+
+            assertThat(results).isEqualTo(range(40));
+        } finally {
+            brokenMember = "no member";
+        }
+    }
+
+    @Test
+    void shouldRunChunksStuckOnAFrozenMemberAgainOnAnotherMemberAndDeliverEachResultOnce() {
+        brokenMember = cluster.first().getName();
+        frozen = new CountDownLatch(1);
+        HazelcastEngine rerunning = HazelcastEngine.builder(cluster.first())
+                .stragglers(2, Duration.ofMillis(300))
+                .build();
+        try (ParallelFor rerunningParfor =
+                ParallelFor.builder().engine("hazelcast", rerunning).build()) {
+            List<Integer> results = rerunningParfor
+                    .loop("stragglers")
+                    .chunkSize(1)
+                    .map(range(100), x -> {
+                        if (x % 10 == 9 && Thread.currentThread().getName().contains(brokenMember)) {
+                            frozen.await(); // this member is frozen for these inputs until the test ends
+                        }
+                        Thread.sleep(2);
+                        return x;
+                    });
+
+            assertThat(results).isEqualTo(range(100));
+            assertThat(rerunning.stragglerReruns()).isPositive();
+        } finally {
+            frozen.countDown();
+            brokenMember = "no member";
+        }
+    }
+
+    @Test
+    void shouldRefuseBadStragglerSettings() {
+        HazelcastEngine.Builder builder = HazelcastEngine.builder(cluster.first());
+        assertThatThrownBy(() -> builder.stragglers(1.2, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("'multiple' must be at least 1.5 but was 1.2; use noStragglerReruns() to turn re-runs off");
+        assertThatThrownBy(() -> builder.stragglers(3, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("'minimum' must be positive but was PT0S");
+    }
+
+    @Test
+    void shouldCarryTheCallersMdcToTheMembersAndRestoreTheirOwnAfterwards() {
+        org.slf4j.MDC.put("requestId", "r-42");
+        List<@Nullable String> seen;
+        try {
+            seen = parfor.loop("mdc").chunkSize(1).map(range(40), x -> org.slf4j.MDC.get("requestId"));
+        } finally {
+            org.slf4j.MDC.remove("requestId");
+        }
+        List<@Nullable String> afterwards =
+                parfor.loop("no-mdc").chunkSize(1).map(range(40), x -> org.slf4j.MDC.get("requestId"));
+
+        assertThat(seen).hasSize(40).containsOnly("r-42");
+        assertThat(afterwards).hasSize(40).containsOnlyNulls();
+    }
+
+    @Test
+    void shouldStoreALostPayloadAgainOnceNotOncePerChunkThatMissedIt() {
+        // Drops the loop's payload from the cluster as soon as it is stored, before any member has read it.
+        Engine losing = new Engine() {
+            @Override
+            public String type() {
+                return engine.type();
+            }
+
+            @Override
+            public int parallelism() {
+                return engine.parallelism();
+            }
+
+            @Override
+            public Placement placement() {
+                return Placement.REMOTE;
+            }
+
+            @Override
+            public void execute(dev.parfor.spi.Chunk chunk) {
+                engine.execute(chunk);
+            }
+
+            @Override
+            public void loopStarting(LoopInfo loop, dev.parfor.spi.Chunk.Task task, @Nullable Object context) {
+                engine.loopStarting(loop, task, context);
+                cluster.first().getMap(MemberSide.PAYLOADS).delete(loop.id());
+            }
+
+            @Override
+            public void loopEnded(LoopInfo loop) {
+                engine.loopEnded(loop);
+            }
+        };
+        try (ParallelFor losingParfor =
+                ParallelFor.builder().engine("hazelcast", losing).build()) {
+            List<Integer> results =
+                    losingParfor.loop("lost").chunkSize(1).map(range(200), List.of(5), (x, ctx) -> x + ctx.get(0));
+
+            assertThat(results).isEqualTo(range(200).stream().map(x -> x + 5).toList());
+        }
+        assertThat(engine.resubmissions()).as("chunks that missed the payload").isGreaterThan(1);
+        assertThat(engine.restores()).isEqualTo(1);
+    }
+
+    @Test
     void shouldStopRunningTasksOnEveryMemberAtTheLoopDeadline() {
         latch = new CountDownLatch(4);
         ParallelForException error = catchThrowableOfType(
@@ -520,6 +645,27 @@ class HazelcastEngineTest {
         assertThat(result.values()).containsExactly(0, 1, null, null, 4);
     }
 
+    @Test
+    void shouldFailOnlyTheIndexOfAnInputOrResultTheAllowListRefuses() {
+        // java.util.logging is not on the members' allow-list: neither as an input nor as a result.
+        List<Object> inputs = new ArrayList<>(List.of(0, 1, 2, 3, 4, 5));
+        inputs.set(1, java.util.logging.Level.INFO);
+
+        LoopResult<Object> result = parfor.loop("refused")
+                .onError(ErrorPolicy.COLLECT)
+                .chunkSize(3)
+                .run(inputs, x -> x.equals(4) ? (Object) java.util.logging.Level.WARNING : x);
+
+        assertThat(result.failures()).extracting(TaskFailure::index).containsExactly(1L, 4L);
+        assertThat(result.failures().get(0).error())
+                .hasMessageContaining("java.util.logging.Level")
+                .hasMessageContaining("allow-list of Hazelcast member");
+        assertThat(result.failures().get(1).error())
+                .hasMessageContaining("result of input #4")
+                .hasStackTraceContaining("allow-list of Hazelcast member");
+        assertThat(result.values()).containsExactly(0, null, 2, 3, null, 5);
+    }
+
     // --- progress, events, engine ------------------------------------------------------------------------------------
 
     @Test
@@ -571,7 +717,11 @@ class HazelcastEngineTest {
     void shouldBeARemoteEngineWhoseParallelismCoversEveryMembersPool() {
         assertThat(engine.placement()).isEqualTo(dev.parfor.spi.Placement.REMOTE);
         assertThat(engine.type()).isEqualTo("hazelcast");
-        assertThat(engine.parallelism()).isEqualTo(2 * 4 * 2);
+        // Twice, per member, the smaller of its pool (4) and the processor count it publishes.
+        int perMember = Math.min(4, Runtime.getRuntime().availableProcessors());
+        assertThat(engine.parallelism()).isEqualTo(2 * perMember * 2);
+        assertThat(cluster.first().getCluster().getLocalMember().getAttribute(ParforHazelcast.PROCESSORS_ATTRIBUTE))
+                .isEqualTo(Integer.toString(Runtime.getRuntime().availableProcessors()));
         assertThat(engine.executorName()).isEqualTo(HazelcastEngine.DEFAULT_EXECUTOR_NAME);
     }
 

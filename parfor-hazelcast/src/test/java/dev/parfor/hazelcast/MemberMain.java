@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Hazelcast member in a JVM of its own, for tests that kill members. Arguments: the cluster name and the base port
- * (see {@link TestCluster#config}). Prints {@code READY host:port} once joined; stops when its standard input
+ * (see {@link TestCluster#config}). Prints {@code READY <member UUID>} once joined; stops when its standard input
  * closes (so it never outlives the test JVM), and halts by itself after a few minutes in any case.
  */
 public final class MemberMain {
@@ -27,8 +27,7 @@ public final class MemberMain {
         guard.start();
         HazelcastInstance member =
                 Hazelcast.newHazelcastInstance(TestCluster.config(args[0], Integer.parseInt(args[1])));
-        System.out.println("READY "
-                + MemberSide.address(member.getCluster().getLocalMember().getAddress()));
+        System.out.println("READY " + member.getCluster().getLocalMember().getUuid());
         System.out.flush();
         while (System.in.read() != -1) {
             // wait for the test to close our input

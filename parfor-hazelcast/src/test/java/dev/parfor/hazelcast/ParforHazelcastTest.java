@@ -75,7 +75,8 @@ class ParforHazelcastTest {
                     () -> parfor.loop("refused-result").map(List.of(1), x -> Level.WARNING));
 
             assertThat(error.getCause())
-                    .hasMessageContaining("results")
+                    .hasMessageContaining("result of input #0")
+                    .hasMessageContaining("could not be deserialized")
                     .hasMessageContaining("java.util.logging.Level")
                     .hasMessageContaining("allow-list");
         }
@@ -99,10 +100,30 @@ class ParforHazelcastTest {
                         "com.example.Other",
                         "com.example.ordersx.Order",
                         "java.util.logging.Level",
+                        "java.net.URL",
+                        "java.net.InetAddress",
                         "java.rmi.server.UnicastRef",
                         "javax.management.BadAttributeValueExpException",
                         "org.apache.commons.collections.functors.InvokerTransformer"))
                 .allSatisfy(name -> assertThat(wire.allows(name)).as(name).isFalse());
+    }
+
+    /** Serialized on its own by the next test, then renamed in the bytes to a class no class loader has. */
+    record Qz1(int value) implements java.io.Serializable {}
+
+    @Test
+    void shouldNameTheMemberThatLacksAClass() throws Exception {
+        byte[] bytes = Wire.write(new Qz1(7));
+        String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+        byte[] renamed = text.replace("Qz1", "Qz2").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        Wire wire = new Wire(null, null, "Hazelcast member 127.0.0.1:5701 (f00d)");
+
+        assertThat(wire.read(bytes)).isEqualTo(new Qz1(7));
+        assertThatThrownBy(() -> wire.read(renamed))
+                .isInstanceOf(ClassNotFoundException.class)
+                .hasMessageContaining("ParforHazelcastTest$Qz2")
+                .hasMessageContaining("is not on the class path of Hazelcast member 127.0.0.1:5701 (f00d)")
+                .hasMessageContaining("same application on every member");
     }
 
     @Test

@@ -135,7 +135,7 @@ class ResubmissionTest {
         final AtomicInteger submissions = new AtomicInteger();
         private final int attemptsBeforeSuccess;
         private final Supplier<Exception> failure;
-        private final Map<Object, AtomicInteger> perKey = new ConcurrentHashMap<>();
+        private final Map<String, AtomicInteger> perChunk = new ConcurrentHashMap<>();
 
         Flaky(int attemptsBeforeSuccess, Supplier<Exception> failure) {
             this.attemptsBeforeSuccess = attemptsBeforeSuccess;
@@ -159,8 +159,9 @@ class ResubmissionTest {
                 return NOT_HANDLED;
             }
             submissions.incrementAndGet();
-            int attempt =
-                    perKey.computeIfAbsent(args[1], k -> new AtomicInteger()).incrementAndGet();
+            // By chunk, not by routing key: a resubmission is routed by another key.
+            int attempt = perChunk.computeIfAbsent(args[0].toString(), k -> new AtomicInteger())
+                    .incrementAndGet();
             ExecutionCallback<Object> callback = (ExecutionCallback<Object>) args[2];
             if (attempt < attemptsBeforeSuccess) {
                 callback.onFailure(failure.get());

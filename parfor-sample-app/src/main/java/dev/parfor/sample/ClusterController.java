@@ -103,11 +103,16 @@ class ClusterController {
                     .chunkSize(5)
                     .progress(recorder, LoopSummary.Recorder.INTERVAL)
                     .map(inputs, ClusterController::work);
+            // The engine counts by member UUID; the page shows addresses.
+            Map<String, String> addresses = new java.util.HashMap<>();
+            for (Member member : engine.instance().getCluster().getMembers()) {
+                addresses.put(member.getUuid().toString(), address(member));
+            }
             Map<String, Long> perMember = new TreeMap<>();
             engine.tasksPerMember().forEach((member, count) -> {
                 long ran = count - before.getOrDefault(member, 0L);
                 if (ran > 0) {
-                    perMember.put(member, ran);
+                    perMember.merge(addresses.getOrDefault(member, member), ran, Long::sum);
                 }
             });
             return new Report(

@@ -80,6 +80,13 @@ public final class ParforAutoConfiguration {
         ParallelFor.Builder builder = ParallelFor.builder().ownsEngines(false);
         engines.forEach((name, engine) -> builder.engine(name, engine, engineDefaults(properties, name)));
         builder.defaultEngine(properties.getEngine());
+        properties
+                .getLimits()
+                .forEach((name, limit) -> builder.limit(
+                        name,
+                        limit.getMaxConcurrency() != null ? limit.getMaxConcurrency() : 0,
+                        limit.getRate() != null ? limit.getRate() : 0,
+                        burst(limit)));
         properties.getLoops().forEach((name, loop) -> builder.loopOptions(name, loopOptions(loop)));
         Level progress = LoggingListeners.level(properties.getProgress().getLogLevel());
         if (progress != null) {
@@ -146,6 +153,16 @@ public final class ParforAutoConfiguration {
         return options;
     }
 
+    /** The longest pause parfor schedules, standing for "no cap" when only the multiplier or the jitter is set. */
+    private static final Duration NO_CAP = Duration.ofDays(36_500);
+
+    static int burst(ParforProperties.LimitProperties limit) {
+        if (limit.getBurst() != null) {
+            return limit.getBurst();
+        }
+        return limit.getRate() != null ? (int) Math.max(1, Math.ceil(limit.getRate())) : 1;
+    }
+
     static LoopOptions loopOptions(LoopProperties loop) {
         LoopOptions options = LoopOptions.none();
         if (loop.getEngine() != null) {
@@ -162,6 +179,15 @@ public final class ParforAutoConfiguration {
         }
         if (loop.getRetries() != null) {
             options = options.retries(loop.getRetries(), loop.getBackoff() != null ? loop.getBackoff() : Duration.ZERO);
+        }
+        if (loop.getBackoffMultiplier() != null || loop.getMaxBackoff() != null || loop.getJitter() != null) {
+            options = options.backoff(
+                    loop.getBackoffMultiplier() != null ? loop.getBackoffMultiplier() : 2.0,
+                    loop.getMaxBackoff() != null ? loop.getMaxBackoff() : NO_CAP,
+                    loop.getJitter() != null ? loop.getJitter() : 0.0);
+        }
+        if (loop.getLimit() != null) {
+            options = options.limit(loop.getLimit());
         }
         if (loop.getTimeout() != null) {
             options = options.timeout(loop.getTimeout());

@@ -32,12 +32,16 @@ final class ParforChecks {
 
     private static final ConfigurationPropertyName ENGINES = ConfigurationPropertyName.of("parfor.engines");
     private static final ConfigurationPropertyName LOOPS = ConfigurationPropertyName.of("parfor.loops");
+    private static final ConfigurationPropertyName LIMITS = ConfigurationPropertyName.of("parfor.limits");
 
     /** The keys under {@code parfor.engines.<name>}, as written in properties. */
     static final List<String> ENGINE_KEYS = keys(EngineProperties.class);
 
     /** The keys under {@code parfor.loops.<name>}, as written in properties. */
     static final List<String> LOOP_KEYS = keys(LoopProperties.class);
+
+    /** The keys under {@code parfor.limits.<name>}, as written in properties. */
+    static final List<String> LIMIT_KEYS = keys(ParforProperties.LimitProperties.class);
 
     private ParforChecks() {}
 
@@ -65,6 +69,8 @@ final class ParforChecks {
                     checkKey(name, ENGINE_KEYS, "engine", iterable);
                 } else if (LOOPS.isAncestorOf(name)) {
                     checkKey(name, LOOP_KEYS, "loop", iterable);
+                } else if (LIMITS.isAncestorOf(name)) {
+                    checkKey(name, LIMIT_KEYS, "limit", iterable);
                 }
             }
         }
@@ -147,8 +153,27 @@ final class ParforChecks {
         for (Map.Entry<String, EngineProperties> entry : properties.getEngines().entrySet()) {
             checkEngine(entry.getKey(), entry.getValue(), written);
         }
+        for (Map.Entry<String, ParforProperties.LimitProperties> entry :
+                properties.getLimits().entrySet()) {
+            checkLimit(entry.getKey(), entry.getValue(), written);
+        }
         for (Map.Entry<String, LoopProperties> entry : properties.getLoops().entrySet()) {
             checkLoop(entry.getKey(), entry.getValue(), written);
+            String limit = entry.getValue().getLimit();
+            if (limit != null && !properties.getLimits().containsKey(limit)) {
+                String at = "parfor.loops." + entry.getKey() + ".limit";
+                throw written.invalid(
+                        at,
+                        limit,
+                        "no limit of that name is declared",
+                        "Declare it under 'parfor.limits." + limit + "' (max-concurrency, rate, burst), or set '" + at
+                                + "' to one of: "
+                                + (properties.getLimits().isEmpty()
+                                        ? "(none declared)"
+                                        : String.join(
+                                                ", ", properties.getLimits().keySet()))
+                                + ".");
+            }
         }
         Duration interval = properties.getProgress().getInterval();
         if (interval == null || interval.isNegative() || interval.isZero()) {
@@ -241,6 +266,38 @@ final class ParforChecks {
         }
     }
 
+    private static void checkLimit(String name, ParforProperties.LimitProperties limit, WrittenProperties written) {
+        String at = "parfor.limits." + name + ".";
+        if (limit.getMaxConcurrency() != null && limit.getMaxConcurrency() < 1) {
+            throw written.invalid(
+                    at + "max-concurrency",
+                    limit.getMaxConcurrency(),
+                    "a limit's concurrency must be at least 1",
+                    "Set '" + at + "max-concurrency' to 1 or more, or remove it to bound only the rate.");
+        }
+        if (limit.getRate() != null && !(limit.getRate() > 0 && limit.getRate() < Double.POSITIVE_INFINITY)) {
+            throw written.invalid(
+                    at + "rate",
+                    limit.getRate(),
+                    "a rate must be a positive number of permits per second",
+                    "Set '" + at + "rate' to a number such as 50, or remove it to bound only concurrency.");
+        }
+        if (limit.getBurst() != null && limit.getBurst() < 1) {
+            throw written.invalid(
+                    at + "burst",
+                    limit.getBurst(),
+                    "a burst must be at least 1",
+                    "Set '" + at + "burst' to 1 or more.");
+        }
+        if (limit.getMaxConcurrency() == null && limit.getRate() == null) {
+            throw written.invalid(
+                    at + "max-concurrency",
+                    null,
+                    "limit '" + name + "' bounds nothing",
+                    "Set '" + at + "max-concurrency' or '" + at + "rate' (or both).");
+        }
+    }
+
     private static void checkLoop(String name, LoopProperties loop, WrittenProperties written) {
         String at = "parfor.loops." + name + ".";
         if (loop.getEngine() != null && loop.getEngine().isBlank()) {
@@ -267,6 +324,29 @@ final class ParforChecks {
                     loop.getBackoff(),
                     "the backoff must not be negative",
                     "Set '" + at + "backoff' to 0s or a positive duration such as 100ms.");
+        }
+        if (loop.getBackoffMultiplier() != null
+                && !(loop.getBackoffMultiplier() >= 1 && loop.getBackoffMultiplier() < Double.POSITIVE_INFINITY)) {
+            throw written.invalid(
+                    at + "backoff-multiplier",
+                    loop.getBackoffMultiplier(),
+                    "the multiplier must be a number of at least 1",
+                    "Set '" + at + "backoff-multiplier' to 1 for a fixed wait, or 2 to double it each retry.");
+        }
+        positive(at + "max-backoff", loop.getMaxBackoff(), written);
+        if (loop.getJitter() != null && !(loop.getJitter() >= 0 && loop.getJitter() <= 1)) {
+            throw written.invalid(
+                    at + "jitter",
+                    loop.getJitter(),
+                    "the jitter must be between 0 and 1",
+                    "Set '" + at + "jitter' to a fraction such as 0.5 (waits spread by +/-50%).");
+        }
+        if (loop.getLimit() != null && loop.getLimit().isBlank()) {
+            throw written.invalid(
+                    at + "limit",
+                    loop.getLimit(),
+                    "a limit name must not be blank",
+                    "Set '" + at + "limit' to the name of a limit under 'parfor.limits', or remove it.");
         }
         if (loop.getBackoff() != null && loop.getRetries() == null) {
             throw written.invalid(

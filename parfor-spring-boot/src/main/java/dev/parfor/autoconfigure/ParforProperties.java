@@ -29,6 +29,12 @@ public class ParforProperties {
     /** Options of named loops. They beat what the loop's code says, so a loop can be re-routed without a release. */
     private Map<String, LoopProperties> loops = new LinkedHashMap<>();
 
+    /**
+     * Limits that several loops share, by name, such as the budget of one downstream service. A loop uses one with
+     * 'parfor.loops.<loop>.limit' or in code with loop(..).limit(name).
+     */
+    private Map<String, LimitProperties> limits = new LinkedHashMap<>();
+
     private final Progress progress = new Progress();
 
     private final Shutdown shutdown = new Shutdown();
@@ -59,6 +65,14 @@ public class ParforProperties {
 
     public void setLoops(Map<String, LoopProperties> loops) {
         this.loops = loops;
+    }
+
+    public Map<String, LimitProperties> getLimits() {
+        return limits;
+    }
+
+    public void setLimits(Map<String, LimitProperties> limits) {
+        this.limits = limits;
     }
 
     public Progress getProgress() {
@@ -213,6 +227,50 @@ public class ParforProperties {
         /** Time to wait before a retry; used with 'retries'. */
         private @Nullable Duration backoff;
 
+        /** Factor by which each further retry's wait grows; 2 unless set. */
+        private @Nullable Double backoffMultiplier;
+
+        /** Longest wait before a retry, however many retries came before; no cap unless set. */
+        private @Nullable Duration maxBackoff;
+
+        /** Random spread of each wait, as a fraction of it (0 to 1); 0 unless set. */
+        private @Nullable Double jitter;
+
+        /** Name of a limit under 'parfor.limits' whose permits every task of the loop takes. */
+        private @Nullable String limit;
+
+        public @Nullable Double getBackoffMultiplier() {
+            return backoffMultiplier;
+        }
+
+        public void setBackoffMultiplier(@Nullable Double backoffMultiplier) {
+            this.backoffMultiplier = backoffMultiplier;
+        }
+
+        public @Nullable Duration getMaxBackoff() {
+            return maxBackoff;
+        }
+
+        public void setMaxBackoff(@Nullable Duration maxBackoff) {
+            this.maxBackoff = maxBackoff;
+        }
+
+        public @Nullable Double getJitter() {
+            return jitter;
+        }
+
+        public void setJitter(@Nullable Double jitter) {
+            this.jitter = jitter;
+        }
+
+        public @Nullable String getLimit() {
+            return limit;
+        }
+
+        public void setLimit(@Nullable String limit) {
+            this.limit = limit;
+        }
+
         public @Nullable String getEngine() {
             return engine;
         }
@@ -275,6 +333,43 @@ public class ParforProperties {
 
         public void setBackoff(@Nullable Duration backoff) {
             this.backoff = backoff;
+        }
+    }
+
+    /** A limit that loops share: at most so many of their tasks at once, and at most so many started per second. */
+    public static class LimitProperties {
+
+        /** Maximum number of tasks of all loops using the limit that run at once. */
+        private @Nullable Integer maxConcurrency;
+
+        /** Average number of tasks of all loops using the limit started per second. */
+        private @Nullable Double rate;
+
+        /** Number of tasks that may start at once after an idle time, when 'rate' is set; the rate, rounded up, unless set. */
+        private @Nullable Integer burst;
+
+        public @Nullable Integer getMaxConcurrency() {
+            return maxConcurrency;
+        }
+
+        public void setMaxConcurrency(@Nullable Integer maxConcurrency) {
+            this.maxConcurrency = maxConcurrency;
+        }
+
+        public @Nullable Double getRate() {
+            return rate;
+        }
+
+        public void setRate(@Nullable Double rate) {
+            this.rate = rate;
+        }
+
+        public @Nullable Integer getBurst() {
+            return burst;
+        }
+
+        public void setBurst(@Nullable Integer burst) {
+            this.burst = burst;
         }
     }
 
@@ -366,6 +461,17 @@ public class ParforProperties {
 
         private final Embedded embedded = new Embedded();
 
+        private final Stragglers stragglers = new Stragglers();
+
+        /**
+         * The straggler re-runs of the Hazelcast engines.
+         *
+         * @return the straggler properties
+         */
+        public Stragglers getStragglers() {
+            return stragglers;
+        }
+
         /**
          * The allowed packages.
          *
@@ -393,14 +499,84 @@ public class ParforProperties {
             return embedded;
         }
 
-        /** An embedded Hazelcast member started when the application has no HazelcastInstance of its own. */
-        public static class Embedded {
+        /** Re-runs of chunks that run far longer than their loop's typical chunk, on another member. */
+        public static class Stragglers {
 
-            /** Whether to start an embedded Hazelcast member when the application has no HazelcastInstance. */
+            /** Whether to run a straggling chunk a second time on another member; the first answer wins. */
             private boolean enabled = true;
 
-            /** Name of the cluster the embedded member joins. */
-            private String clusterName = "parfor";
+            /** How many times the loop's median chunk time a chunk may take before it is run again. */
+            private double multiple = 4.0;
+
+            /** Shortest time a chunk is out before it is run again, whatever the median. */
+            private Duration minimum = Duration.ofSeconds(2);
+
+            /**
+             * Whether straggler re-runs are on.
+             *
+             * @return whether they are on
+             */
+            public boolean isEnabled() {
+                return enabled;
+            }
+
+            /**
+             * Sets whether straggler re-runs are on.
+             *
+             * @param enabled whether they are on
+             */
+            public void setEnabled(boolean enabled) {
+                this.enabled = enabled;
+            }
+
+            /**
+             * The multiple of the median chunk time.
+             *
+             * @return the multiple
+             */
+            public double getMultiple() {
+                return multiple;
+            }
+
+            /**
+             * Sets the multiple of the median chunk time.
+             *
+             * @param multiple the multiple
+             */
+            public void setMultiple(double multiple) {
+                this.multiple = multiple;
+            }
+
+            /**
+             * The shortest time before a re-run.
+             *
+             * @return the time
+             */
+            public Duration getMinimum() {
+                return minimum;
+            }
+
+            /**
+             * Sets the shortest time before a re-run.
+             *
+             * @param minimum the time
+             */
+            public void setMinimum(Duration minimum) {
+                this.minimum = minimum;
+            }
+        }
+
+        /** An embedded Hazelcast member, started when enabled and the application has no HazelcastInstance. */
+        public static class Embedded {
+
+            /**
+             * Whether to start an embedded Hazelcast member when the application has no HazelcastInstance (and no
+             * Hazelcast configuration Spring Boot would start one from).
+             */
+            private boolean enabled;
+
+            /** Name of the cluster the embedded member joins. Defaults to spring.application.name. */
+            private @Nullable String clusterName;
 
             /** Port the embedded member listens on. */
             private int port = 5701;
@@ -408,8 +584,22 @@ public class ParforProperties {
             /** Addresses of the other members (host or host:port); none means a cluster of one. */
             private List<String> members = new ArrayList<>();
 
-            /** Network interface the embedded member binds to. */
-            private String networkInterface = "127.0.0.1";
+            /**
+             * Network interface the embedded member binds to. Defaults to 127.0.0.1, or to any interface with
+             * Kubernetes discovery.
+             */
+            private @Nullable String networkInterface;
+
+            private final Kubernetes kubernetes = new Kubernetes();
+
+            /**
+             * Kubernetes discovery.
+             *
+             * @return the Kubernetes properties
+             */
+            public Kubernetes getKubernetes() {
+                return kubernetes;
+            }
 
             /**
              * Whether the embedded member is on.
@@ -434,7 +624,7 @@ public class ParforProperties {
              *
              * @return the name
              */
-            public String getClusterName() {
+            public @Nullable String getClusterName() {
                 return clusterName;
             }
 
@@ -443,7 +633,7 @@ public class ParforProperties {
              *
              * @param clusterName the name
              */
-            public void setClusterName(String clusterName) {
+            public void setClusterName(@Nullable String clusterName) {
                 this.clusterName = clusterName;
             }
 
@@ -488,7 +678,7 @@ public class ParforProperties {
              *
              * @return the interface
              */
-            public String getInterface() {
+            public @Nullable String getInterface() {
                 return networkInterface;
             }
 
@@ -497,8 +687,124 @@ public class ParforProperties {
              *
              * @param networkInterface the interface
              */
-            public void setInterface(String networkInterface) {
+            public void setInterface(@Nullable String networkInterface) {
                 this.networkInterface = networkInterface;
+            }
+
+            /**
+             * Discovery of the other members through Kubernetes, with Hazelcast's built-in Kubernetes join: a DNS
+             * lookup of a headless service, or the Kubernetes API.
+             */
+            public static class Kubernetes {
+
+                /** Whether members find each other through Kubernetes instead of the members list. */
+                private boolean enabled;
+
+                /**
+                 * DNS name of the headless service whose pods are the members, such as
+                 * my-app-hazelcast.my-namespace.svc.cluster.local; set it for DNS lookup, leave it empty to use the
+                 * Kubernetes API.
+                 */
+                private @Nullable String serviceDns;
+
+                /** Name of the service whose endpoints are the members, for the Kubernetes API. */
+                private @Nullable String serviceName;
+
+                /** Namespace to look members up in, for the Kubernetes API; defaults to the pod's own. */
+                private @Nullable String namespace;
+
+                /** Hazelcast port of the members found; defaults to the embedded member's port. */
+                private @Nullable Integer servicePort;
+
+                /**
+                 * Whether Kubernetes discovery is on.
+                 *
+                 * @return whether it is on
+                 */
+                public boolean isEnabled() {
+                    return enabled;
+                }
+
+                /**
+                 * Sets whether Kubernetes discovery is on.
+                 *
+                 * @param enabled whether it is on
+                 */
+                public void setEnabled(boolean enabled) {
+                    this.enabled = enabled;
+                }
+
+                /**
+                 * The headless service's DNS name.
+                 *
+                 * @return the name, or null for the Kubernetes API
+                 */
+                public @Nullable String getServiceDns() {
+                    return serviceDns;
+                }
+
+                /**
+                 * Sets the headless service's DNS name.
+                 *
+                 * @param serviceDns the name
+                 */
+                public void setServiceDns(@Nullable String serviceDns) {
+                    this.serviceDns = serviceDns;
+                }
+
+                /**
+                 * The service name for the Kubernetes API.
+                 *
+                 * @return the name, or null
+                 */
+                public @Nullable String getServiceName() {
+                    return serviceName;
+                }
+
+                /**
+                 * Sets the service name for the Kubernetes API.
+                 *
+                 * @param serviceName the name
+                 */
+                public void setServiceName(@Nullable String serviceName) {
+                    this.serviceName = serviceName;
+                }
+
+                /**
+                 * The namespace for the Kubernetes API.
+                 *
+                 * @return the namespace, or null for the pod's own
+                 */
+                public @Nullable String getNamespace() {
+                    return namespace;
+                }
+
+                /**
+                 * Sets the namespace for the Kubernetes API.
+                 *
+                 * @param namespace the namespace
+                 */
+                public void setNamespace(@Nullable String namespace) {
+                    this.namespace = namespace;
+                }
+
+                /**
+                 * The members' Hazelcast port.
+                 *
+                 * @return the port, or null for the embedded member's port
+                 */
+                public @Nullable Integer getServicePort() {
+                    return servicePort;
+                }
+
+                /**
+                 * Sets the members' Hazelcast port.
+                 *
+                 * @param servicePort the port
+                 */
+                public void setServicePort(@Nullable Integer servicePort) {
+                    this.servicePort = servicePort;
+                }
             }
         }
     }

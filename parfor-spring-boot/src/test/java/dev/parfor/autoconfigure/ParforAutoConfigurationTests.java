@@ -126,12 +126,16 @@ class ParforAutoConfigurationTests {
                             .hasSeconds(10);
                     assertThat(properties.getMetrics().getTaskTimer().isEnabled())
                             .isFalse();
+                    // No cluster name or interface: the embedded member derives them (spring.application.name,
+                    // 127.0.0.1 or any on Kubernetes); and it starts only when enabled.
+                    assertThat(properties.getHazelcast().getEmbedded().isEnabled())
+                            .isFalse();
                     assertThat(properties.getHazelcast().getEmbedded().getClusterName())
-                            .isEqualTo("parfor");
+                            .isNull();
                     assertThat(properties.getHazelcast().getEmbedded().getPort())
                             .isEqualTo(5701);
                     assertThat(properties.getHazelcast().getEmbedded().getInterface())
-                            .isEqualTo("127.0.0.1");
+                            .isNull();
                 });
     }
 
@@ -697,6 +701,60 @@ class ParforAutoConfigurationTests {
         }
         assertThat(output).containsPattern("DEBUG .* dev\\.parfor\\.summary - loop finished SUCCESS: short on");
         assertThat(output).containsPattern("INFO .* dev\\.parfor\\.summary - loop finished SUCCESS: long on");
+    }
+
+    @Test
+    void shouldShareALimitDeclaredInPropertiesAcrossTheLoopsThatNameIt() {
+        runner.withPropertyValues(
+                        "parfor.limits.payments-api.max-concurrency=2",
+                        "parfor.limits.payments-api.rate=1000",
+                        "parfor.loops.charge.limit=payments-api",
+                        "parfor.loops.charge.retries=2",
+                        "parfor.loops.charge.backoff=10ms",
+                        "parfor.loops.charge.backoff-multiplier=3",
+                        "parfor.loops.charge.max-backoff=1s",
+                        "parfor.loops.charge.jitter=0.5")
+                .run(context -> {
+                    ParallelFor parfor = context.getBean(ParallelFor.class);
+                    assertThat(parfor.limits()).containsOnlyKeys("payments-api");
+                    assertThat(parfor.limits().get("payments-api").maxConcurrency())
+                            .isEqualTo(2);
+                    assertThat(parfor.limits().get("payments-api").permitsPerSecond())
+                            .isEqualTo(1000.0);
+                    assertThat(parfor.loop("charge").map(List.of(1, 2, 3), x -> x * 10))
+                            .containsExactly(10, 20, 30);
+                    assertThat(parfor.limits().get("payments-api").acquired()).isEqualTo(3);
+                    parfor.loop("other").map(List.of(1, 2), x -> x);
+                    assertThat(parfor.limits().get("payments-api").acquired())
+                            .as("a loop that names no limit takes no permit")
+                            .isEqualTo(3);
+                });
+    }
+
+    @Test
+    void shouldReportBadLimitAndBackoffPropertiesWithTheValueAndTheFix() {
+        assertFailure(
+                new String[] {"parfor.limits.db.max-concurrency=0"},
+                "parfor.limits.db.max-concurrency",
+                "0",
+                "1 or more");
+        assertFailure(new String[] {"parfor.limits.db.rate=-5"}, "parfor.limits.db.rate", "-5", "such as 50");
+        assertFailure(
+                new String[] {"parfor.limits.db.max-concurrency=2", "parfor.loops.x.limit=payments"},
+                "parfor.loops.x.limit",
+                "payments",
+                "db");
+        assertFailure(new String[] {"parfor.loops.x.jitter=1.5"}, "parfor.loops.x.jitter", "1.5", "such as 0.5");
+        assertFailure(
+                new String[] {"parfor.loops.x.backoff-multiplier=0.5"},
+                "parfor.loops.x.backoff-multiplier",
+                "0.5",
+                "2 to double");
+        assertFailure(
+                new String[] {"parfor.limits.db.max-concurency=2"},
+                "parfor.limits.db.max-concurency",
+                "2",
+                "max-concurrency");
     }
 
     private void assertFailure(String[] properties, String property, String value, String accepted) {

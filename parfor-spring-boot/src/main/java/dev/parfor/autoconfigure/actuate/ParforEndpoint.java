@@ -56,7 +56,18 @@ public class ParforEndpoint {
                 .toList();
         List<FinishedLoop> finished =
                 recent.newestFirst().stream().map(ParforEndpoint::finished).toList();
-        return new ParforDescriptor(parallelFor.defaultEngine(), engines, running, finished);
+        List<LimitDescriptor> limits = parallelFor.limits().entrySet().stream()
+                .map(entry -> new LimitDescriptor(
+                        entry.getKey(),
+                        entry.getValue().maxConcurrency(),
+                        entry.getValue().permitsPerSecond(),
+                        entry.getValue().inUse(),
+                        entry.getValue().waiting(),
+                        entry.getValue().acquired(),
+                        entry.getValue().rejected(),
+                        entry.getValue().waitNanos() / 1_000_000))
+                .toList();
+        return new ParforDescriptor(parallelFor.defaultEngine(), engines, running, finished, limits);
     }
 
     /**
@@ -212,9 +223,37 @@ public class ParforEndpoint {
      * @param engines the engines
      * @param running the loops running now, oldest first
      * @param recent the last loops that finished, newest first
+     * @param limits the limits loops share, with their use
      */
     public record ParforDescriptor(
-            String defaultEngine, List<EngineDescriptor> engines, List<RunningLoop> running, List<FinishedLoop> recent)
+            String defaultEngine,
+            List<EngineDescriptor> engines,
+            List<RunningLoop> running,
+            List<FinishedLoop> recent,
+            List<LimitDescriptor> limits)
+            implements OperationResponseBody {}
+
+    /**
+     * One limit that loops share.
+     *
+     * @param name its name
+     * @param maxConcurrency the most tasks at once (0: no bound)
+     * @param permitsPerSecond the average rate (0: no bound)
+     * @param inUse tasks holding a permit now
+     * @param waiting tasks waiting for a permit now
+     * @param acquired permits handed out so far
+     * @param rejected tasks that stopped waiting without a permit
+     * @param waitMillis time tasks spent waiting, in total
+     */
+    public record LimitDescriptor(
+            String name,
+            int maxConcurrency,
+            double permitsPerSecond,
+            int inUse,
+            int waiting,
+            long acquired,
+            long rejected,
+            long waitMillis)
             implements OperationResponseBody {}
 
     /**

@@ -4,20 +4,30 @@ import com.hazelcast.core.HazelcastInstance;
 import dev.parfor.autoconfigure.ParforProperties;
 import dev.parfor.hazelcast.HazelcastEngine;
 import dev.parfor.hazelcast.ParforHazelcast;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.hazelcast.autoconfigure.HazelcastConfigCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
 /**
  * Auto-configuration of parfor's Hazelcast engine.
  *
  * <ul>
- *   <li>When the application has no {@link HazelcastInstance} (Spring Boot creates one from a {@code hazelcast.yaml},
+ *   <li>With {@code parfor.hazelcast.embedded.enabled=true} and no {@link HazelcastInstance} (Spring Boot creates
+ *       one, member or client, from a {@code hazelcast.yaml}, {@code hazelcast-client.yaml},
  *       {@code spring.hazelcast.config} or a {@code Config} bean), it starts an embedded member with
- *       {@link ParforHazelcast#secureConfig} and {@code parfor.hazelcast.embedded.*}, unless
- *       {@code parfor.hazelcast.embedded.enabled=false}. The application's own package is on the member's
- *       deserialization allow-list, with {@code parfor.hazelcast.allowed-packages}.
+ *       {@link ParforHazelcast#secureConfig} (or {@link ParforHazelcast#kubernetesConfig}) and
+ *       {@code parfor.hazelcast.embedded.*}; the cluster name defaults to {@code spring.application.name}. The
+ *       application's own package is on the member's deserialization allow-list, with
+ *       {@code parfor.hazelcast.allowed-packages}.
+ *   <li>Hazelcast's JVM shutdown hook is off on the embedded member and on a member Spring Boot starts (unless its
+ *       configuration sets {@code hazelcast.shutdownhook.enabled}), so that parfor's graceful shutdown lets running
+ *       cluster loops finish before the member stops.
  *   <li>On the application's one Hazelcast instance, it registers a {@link HazelcastEngine} bean named
  *       {@code hazelcast}, and one for every other engine configured with {@code parfor.engines.<name>.type=hazelcast},
  *       from {@code parfor.engines.<name>.executor-name}, {@code .pool-size} and {@code .max-attempts}; parfor's main
@@ -42,4 +52,25 @@ public final class ParforHazelcastAutoConfiguration {
     public static final String ENGINE_NAME = "hazelcast";
 
     ParforHazelcastAutoConfiguration() {}
+
+    /** The straggler re-runs of every Hazelcast engine, when Micrometer is on the class path. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
+    static class MetricsConfiguration {
+        @Bean
+        @ConditionalOnMissingBean(name = "parforHazelcastStragglerMeterBinder")
+        StragglerMeterBinder parforHazelcastStragglerMeterBinder(ListableBeanFactory beans) {
+            return new StragglerMeterBinder(beans);
+        }
+    }
+
+    /** For a member Spring Boot starts from the application's Hazelcast configuration. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(HazelcastConfigCustomizer.class)
+    static class ShutdownHookConfiguration {
+        @Bean
+        HazelcastConfigCustomizer parforHazelcastShutdownHookCustomizer() {
+            return new ShutdownHookCustomizer();
+        }
+    }
 }

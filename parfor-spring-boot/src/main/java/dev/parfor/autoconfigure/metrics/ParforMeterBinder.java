@@ -1,8 +1,11 @@
 package dev.parfor.autoconfigure.metrics;
 
+import dev.parfor.LimitStats;
 import dev.parfor.ParallelFor;
 import dev.parfor.spi.Engine;
 import dev.parfor.spi.EngineStats;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -10,10 +13,12 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.springframework.beans.factory.ObjectProvider;
 
 /**
- * Gauges of parfor: {@code parfor.loops.running} (loops in flight), {@code parfor.engine.active} and
+ * Gauges of parfor: {@code parfor.loops.running} (loops in flight), {@code parfor.limit.*} per shared limit (in use,
+ * waiting, acquired, rejected, wait time), {@code parfor.engine.active} and
  * {@code parfor.engine.queued} per engine, and Micrometer's {@code ExecutorServiceMetrics} (prefix {@code parfor},
  * tag {@code engine}) for the pools parfor owns; and, with the default loop convention, a zero {@code parfor.loop}
  * timer per engine with loop, outcome, exception and error {@code none}, so that the loop timer exists before the
@@ -42,6 +47,7 @@ final class ParforMeterBinder implements MeterBinder {
         if (parfor == null) {
             return;
         }
+        parfor.limits().forEach((name, limit) -> bindLimit(registry, name, limit));
         Gauge.builder("parfor.loops.running", parfor, p -> p.running().size())
                 .description("Number of parfor loops running now")
                 .baseUnit("loops")
@@ -81,5 +87,35 @@ final class ParforMeterBinder implements MeterBinder {
                 }
             }
         }
+    }
+
+    /** The use of one shared limit: permits held and waited for, handed out, given up, and the time spent waiting. */
+    private static void bindLimit(MeterRegistry registry, String name, LimitStats limit) {
+        Tags tags = Tags.of("limit", name);
+        Gauge.builder("parfor.limit.in.use", limit, LimitStats::inUse)
+                .description("Number of tasks holding a permit of a shared limit")
+                .baseUnit("tasks")
+                .tags(tags)
+                .register(registry);
+        Gauge.builder("parfor.limit.waiting", limit, LimitStats::waiting)
+                .description("Number of tasks waiting for a permit of a shared limit")
+                .baseUnit("tasks")
+                .tags(tags)
+                .register(registry);
+        FunctionCounter.builder("parfor.limit.acquired", limit, LimitStats::acquired)
+                .description("Permits of a shared limit handed out")
+                .baseUnit("permits")
+                .tags(tags)
+                .register(registry);
+        FunctionCounter.builder("parfor.limit.rejected", limit, LimitStats::rejected)
+                .description("Tasks that stopped waiting for a permit of a shared limit without one")
+                .baseUnit("tasks")
+                .tags(tags)
+                .register(registry);
+        FunctionTimer.builder(
+                        "parfor.limit.wait", limit, LimitStats::acquired, LimitStats::waitNanos, TimeUnit.NANOSECONDS)
+                .description("Time tasks spent waiting for permits of a shared limit")
+                .tags(tags)
+                .register(registry);
     }
 }

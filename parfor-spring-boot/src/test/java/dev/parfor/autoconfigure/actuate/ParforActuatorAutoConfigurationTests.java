@@ -54,6 +54,23 @@ class ParforActuatorAutoConfigurationTests {
     }
 
     @Test
+    void shouldListEachSharedLimitWithItsUse() {
+        runner.withPropertyValues("parfor.limits.db.max-concurrency=3", "parfor.limits.db.rate=100")
+                .run(context -> {
+                    ParallelFor parfor = context.getBean(ParallelFor.class);
+                    ParforEndpoint endpoint = context.getBean(ParforEndpoint.class);
+                    parfor.loop("query").limit("db").map(range(4), x -> x);
+                    assertThat(endpoint.parfor().limits()).singleElement().satisfies(limit -> {
+                        assertThat(limit.name()).isEqualTo("db");
+                        assertThat(limit.maxConcurrency()).isEqualTo(3);
+                        assertThat(limit.permitsPerSecond()).isEqualTo(100.0);
+                        assertThat(limit.acquired()).isEqualTo(4);
+                        assertThat(limit.inUse()).isZero();
+                    });
+                });
+    }
+
+    @Test
     void shouldDescribeEnginesRunningLoopsAndRecentLoops() {
         runner.withPropertyValues("parfor.engines.fork-join.parallelism=2").run(context -> {
             ParallelFor parfor = context.getBean(ParallelFor.class);

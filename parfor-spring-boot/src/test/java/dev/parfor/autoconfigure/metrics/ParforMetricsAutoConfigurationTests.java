@@ -76,6 +76,36 @@ class ParforMetricsAutoConfigurationTests {
     }
 
     @Test
+    void shouldMeasureTheUseOfEverySharedLimit() {
+        runner.withPropertyValues("parfor.limits.db.max-concurrency=2", "parfor.loops.query.limit=db")
+                .run(context -> {
+                    ParallelFor parfor = context.getBean(ParallelFor.class);
+                    MeterRegistry meters = context.getBean(MeterRegistry.class);
+                    parfor.loop("query").map(range(7), x -> x);
+                    assertThat(meters.get("parfor.limit.acquired")
+                                    .tag("limit", "db")
+                                    .functionCounter()
+                                    .count())
+                            .isEqualTo(7);
+                    assertThat(meters.get("parfor.limit.in.use")
+                                    .tag("limit", "db")
+                                    .gauge()
+                                    .value())
+                            .isZero();
+                    assertThat(meters.get("parfor.limit.wait")
+                                    .tag("limit", "db")
+                                    .functionTimer()
+                                    .count())
+                            .isEqualTo(7);
+                    assertThat(meters.get("parfor.limit.rejected")
+                                    .tag("limit", "db")
+                                    .functionCounter()
+                                    .count())
+                            .isZero();
+                });
+    }
+
+    @Test
     void shouldCountTasksByOutcome() {
         runner.run(context -> {
             ParallelFor parfor = context.getBean(ParallelFor.class);
