@@ -52,8 +52,8 @@ import org.junit.jupiter.api.TestFactory;
 class ChunkRaceStressTest {
 
     private static final boolean LONG = "long".equals(System.getProperty("parfor.stress"));
-    private static final int SEEDS = LONG ? 20 : 3;
-    private static final int LOOPS_PER_SEED = LONG ? 1_000 : 60;
+    private static final int SEEDS = LONG ? 20 : 4;
+    private static final int LOOPS_PER_SEED = LONG ? 1_000 : 150;
     private static final Duration HANG = Duration.ofMinutes(1);
 
     @TestFactory
