@@ -289,6 +289,10 @@ final class LocalChunk implements Chunk {
                 break; // abandoned after a task timeout: the timer already reported the chunk
             }
             if (failed && stopAtFailure) {
+                if (attempt > plan.retries()) {
+                    // No retry can follow: other workers stop starting inputs now, not when this one has the lock.
+                    loop.halting = true;
+                }
                 break; // the loop stops or retries; either way the rest of the chunk waits for its decision
             }
         }

@@ -20,7 +20,9 @@ public interface LoopListener {
     default void loopStarted(LoopInfo loop) {}
 
     /**
-     * Tasks of a loop ended; reported in batches (one call per chunk and outcome) so that tiny bodies stay cheap.
+     * Tasks of a loop ended; reported in batches (one call per chunk and outcome) so that tiny bodies stay cheap. When
+     * a loop stops early (fail-fast, timeout, cancel), a chunk that ends at the same moment may report just after
+     * {@link #loopFinished}; chunks that end later do not report.
      *
      * @param loop the loop
      * @param outcome how the tasks ended

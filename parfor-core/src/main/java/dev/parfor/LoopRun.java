@@ -108,7 +108,8 @@ final class LoopRun implements RunningLoop {
     private boolean exhausted;
     private int retriesWaiting;
     private boolean stopped;
-    private boolean ended;
+    // Written under lock, read without it: task events of a chunk that ends after the loop are not sent.
+    private volatile boolean ended;
     private LoopOutcome stopOutcome = LoopOutcome.CANCELLED;
     private @Nullable ParallelForException stopError;
     private int suppressed;
@@ -903,11 +904,16 @@ final class LoopRun implements RunningLoop {
         } finally {
             lock.unlock();
         }
-        events.tasks(TaskOutcome.SUCCESS, ok, outcome.nanos());
-        events.tasks(TaskOutcome.FAILURE, failedNow - timedOutNow, 0);
-        events.tasks(TaskOutcome.TIMEOUT, timedOutNow, 0);
-        events.tasks(TaskOutcome.RETRY, retriedNow, 0);
-        events.tasks(TaskOutcome.CANCELLED, cancelledNow, 0);
+        if (!ended) {
+            // A chunk that ends while a stopped loop ends may still slip its events in just after loopFinished; one
+            // that
+            // ends after it does not report.
+            events.tasks(TaskOutcome.SUCCESS, ok, outcome.nanos());
+            events.tasks(TaskOutcome.FAILURE, failedNow - timedOutNow, 0);
+            events.tasks(TaskOutcome.TIMEOUT, timedOutNow, 0);
+            events.tasks(TaskOutcome.RETRY, retriedNow, 0);
+            events.tasks(TaskOutcome.CANCELLED, cancelledNow, 0);
+        }
         // Only now does the chunk stop counting as running, so the loop cannot end before its task events are out.
         LocalChunk next = null;
         lock.lock();

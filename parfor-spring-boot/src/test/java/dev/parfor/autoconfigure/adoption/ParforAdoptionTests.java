@@ -80,7 +80,7 @@ class ParforAdoptionTests {
 
         // parfor's JSON is not.
         DocumentContext parfor = JsonPath.parse(get("/actuator/parfor"));
-        assertThat(map(parfor, "$")).containsOnlyKeys("defaultEngine", "engines", "running", "recent");
+        assertThat(map(parfor, "$")).containsOnlyKeys("defaultEngine", "engines", "running", "recent", "limits");
         assertThat(parfor.read("$.defaultEngine", String.class)).isEqualTo("fork-join");
         assertThat(list(parfor, "$.engines[*].name")).contains("sequential", "fork-join", "virtual", "io");
         assertThat(map(parfor, "$.engines[0]")).containsOnlyKeys("name", "type", "parallelism", "active", "queued");
