@@ -239,7 +239,8 @@ final class LocalChunk implements Chunk {
             }
         }
         boolean stopAtFailure = plan.policy() == ErrorPolicy.FAIL_FAST;
-        Limit limit = plan.limit();
+        // Timeouts and limits take the guarded path; the plain path stays as small as a hand-written loop.
+        boolean guarded = timed || plan.limit() != null;
         Task task = loop.task;
         Object context = loop.context;
         int ran = 0;
@@ -251,44 +252,31 @@ final class LocalChunk implements Chunk {
                 loop.inputsFailed(firstIndex + i, error);
                 break;
             }
-            ScheduledFuture<?> timer = null;
-            if (timed) {
-                int offset = i;
-                synchronized (this) {
-                    if (state.get() != RUNNING) {
-                        break; // the timer abandoned the chunk just as the last body returned: the rest runs elsewhere
-                    }
-                    current = i;
+            Throwable failure;
+            if (guarded) {
+                if (timed && !startTimed(i)) {
+                    break; // the timer abandoned the chunk just as the last body returned: the rest runs elsewhere
                 }
-                timer = Timer.schedule(() -> overran(offset), timeoutNanos);
-            }
-            boolean failed = false;
-            boolean permit = false;
-            try {
-                if (limit != null) {
-                    limit.acquire();
-                    permit = true;
-                }
-                values[base + i] = task.apply(firstIndex + i, input, context);
-            } catch (Throwable error) {
-                if (errors == null) {
-                    errors = new Throwable[size];
-                }
-                errors[i] = error;
-                failed = true;
-            } finally {
-                if (permit) {
-                    limit.release();
-                }
-                if (timer != null) {
-                    timer.cancel(false);
+                failure = runGuarded(task, i, input, context, values, base, timeoutNanos);
+            } else {
+                try {
+                    values[base + i] = task.apply(firstIndex + i, input, context);
+                    failure = null;
+                } catch (Throwable error) {
+                    failure = error;
                 }
             }
             ran = i + 1;
+            if (failure != null) {
+                if (errors == null) {
+                    errors = new Throwable[size];
+                }
+                errors[i] = failure;
+            }
             if (timed && state.get() == ENDED) {
                 break; // abandoned after a task timeout: the timer already reported the chunk
             }
-            if (failed && stopAtFailure) {
+            if (failure != null && stopAtFailure) {
                 if (attempt > plan.retries()) {
                     // No retry can follow: other workers stop starting inputs now, not when this one has the lock.
                     loop.halting = true;
@@ -297,6 +285,46 @@ final class LocalChunk implements Chunk {
             }
         }
         return new LoopRun.Ended(direct != null ? null : values, errors, ran, System.nanoTime() - start);
+    }
+
+    /** Marks input {@code offset} as the one running, unless the timer has abandoned the chunk already. */
+    private synchronized boolean startTimed(int offset) {
+        if (state.get() != RUNNING) {
+            return false;
+        }
+        current = offset;
+        return true;
+    }
+
+    /** Runs one input under its task timeout and its loop's limit; returns what it threw, or null. */
+    private @Nullable Throwable runGuarded(
+            Task task,
+            int offset,
+            @Nullable Object input,
+            @Nullable Object context,
+            @Nullable Object[] values,
+            int base,
+            long timeoutNanos) {
+        Limit limit = loop.plan.limit();
+        ScheduledFuture<?> timer = timeoutNanos > 0 ? Timer.schedule(() -> overran(offset), timeoutNanos) : null;
+        boolean permit = false;
+        try {
+            if (limit != null) {
+                limit.acquire();
+                permit = true;
+            }
+            values[base + offset] = task.apply(firstIndex + offset, input, context);
+            return null;
+        } catch (Throwable error) {
+            return error;
+        } finally {
+            if (permit) {
+                limit.release();
+            }
+            if (timer != null) {
+                timer.cancel(false);
+            }
+        }
     }
 
     /** On the timer thread: the input at {@code offset} overran. Ends the chunk there and interrupts the body. */
