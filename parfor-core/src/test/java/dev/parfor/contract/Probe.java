@@ -48,11 +48,6 @@ public final class Probe implements AutoCloseable {
         return probe;
     }
 
-    /** How many probes are registered: tests that close theirs leave none behind. */
-    public static int registered() {
-        return PROBES.size();
-    }
-
     public String id() {
         return id;
     }
