@@ -44,7 +44,7 @@ class DashboardManagementPortHttpTests {
             assertThat(JsonPath.parse(management
                                     .get("/manage/parfor-dashboard/config")
                                     .body())
-                            .read("$", Map.class))
+                            .<Map<String, Object>>read("$"))
                     .containsEntry("endpoint", "../parfor")
                     .containsEntry("exposed", true)
                     .as("the endpoint's default access is read-only")

@@ -101,7 +101,7 @@ class LoopControlHttpTests {
         assertThat(loop.read("$.total", Integer.class)).isEqualTo(200);
         assertThat(loop.read("$.failed", Integer.class)).isEqualTo(12);
         assertThat(loop.read("$.finishedAt", String.class)).isNull();
-        assertThat(loop.read("$", Map.class)).containsKeys("rate", "etaMillis", "elapsedMillis", "startedAt");
+        assertThat(loop.<Map<String, Object>>read("$")).containsKeys("rate", "etaMillis", "elapsedMillis", "startedAt");
         List<Map<String, Object>> failures = loop.read("$.failures");
         assertThat(failures).hasSize(10);
         assertThat(failures.get(0))
@@ -115,7 +115,7 @@ class LoopControlHttpTests {
 
         HttpResponse<String> cancel = http.delete("/actuator/parfor/" + id);
         assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(200);
-        assertThat(JsonPath.parse(cancel.body()).read("$", Map.class))
+        assertThat(JsonPath.parse(cancel.body()).<Map<String, Object>>read("$"))
                 .containsEntry("id", id)
                 .containsEntry("loop", "runaway")
                 .containsEntry("cancelled", true)
@@ -139,7 +139,7 @@ class LoopControlHttpTests {
         assertThat(ended.read("$.finishedAt", String.class)).isNotNull();
         HttpResponse<String> again = http.delete("/actuator/parfor/" + id);
         assertThat(again.statusCode()).isEqualTo(200);
-        assertThat(JsonPath.parse(again.body()).read("$", Map.class))
+        assertThat(JsonPath.parse(again.body()).<Map<String, Object>>read("$"))
                 .containsEntry("cancelled", false)
                 .containsEntry("message", "no running loop has this id");
     }
@@ -149,7 +149,7 @@ class LoopControlHttpTests {
         assertThat(http.get("/actuator/parfor/no-such-loop").statusCode()).isEqualTo(404);
         HttpResponse<String> cancel = http.delete("/actuator/parfor/no-such-loop");
         assertThat(cancel.statusCode()).isEqualTo(200);
-        assertThat(JsonPath.parse(cancel.body()).read("$", Map.class))
+        assertThat(JsonPath.parse(cancel.body()).<Map<String, Object>>read("$"))
                 .containsEntry("cancelled", false)
                 .containsEntry("message", "no running loop has this id");
     }
@@ -188,7 +188,7 @@ class LoopControlHttpTests {
                 .isNotEqualTo(200);
 
         assertThat(JsonPath.parse(http.get("/actuator/parfor-dashboard/config").body())
-                        .read("$", Map.class))
+                        .<Map<String, Object>>read("$"))
                 .containsEntry("endpoint", "../parfor")
                 .containsEntry("exposed", true)
                 .containsEntry("cancel", true);

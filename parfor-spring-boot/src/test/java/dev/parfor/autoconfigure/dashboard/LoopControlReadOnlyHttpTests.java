@@ -67,7 +67,7 @@ class LoopControlReadOnlyHttpTests {
             assertThat(http.get("/actuator/parfor/" + id).statusCode()).isEqualTo(200);
             assertThat(JsonPath.parse(http.get("/actuator/parfor-dashboard/config")
                                     .body())
-                            .read("$", Map.class))
+                            .<Map<String, Object>>read("$"))
                     .containsEntry("exposed", true)
                     .containsEntry("cancel", false);
         } finally {
