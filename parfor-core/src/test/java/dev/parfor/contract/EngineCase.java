@@ -26,14 +26,27 @@ import org.jspecify.annotations.Nullable;
  * @param concurrent whether the engine can run two bodies of one loop at the same time; tests whose bodies wait for
  *     each other need it, and run only on such engines
  */
-record EngineCase(String name, Supplier<Engine> factory, boolean concurrent) {
+public record EngineCase(String name, Supplier<Engine> factory, boolean concurrent) {
 
     @Override
     public String toString() {
         return name;
     }
 
-    static List<EngineCase> all() {
+    /**
+     * The case named {@code name}.
+     *
+     * @throws IllegalArgumentException when there is none, naming the cases there are
+     */
+    public static EngineCase named(String name) {
+        return all().stream()
+                .filter(c -> c.name().equals(name))
+                .findFirst()
+                .orElseThrow(
+                        () -> new IllegalArgumentException("no engine case '" + name + "'; the cases are " + all()));
+    }
+
+    public static List<EngineCase> all() {
         return List.of(
                 new EngineCase("sequential", Engines::sequential, false),
                 new EngineCase("fork-join", () -> Engines.forkJoin(2), true),
@@ -49,7 +62,7 @@ record EngineCase(String name, Supplier<Engine> factory, boolean concurrent) {
                         true));
     }
 
-    static List<EngineCase> concurrentOnes() {
+    public static List<EngineCase> concurrentOnes() {
         return all().stream().filter(EngineCase::concurrent).toList();
     }
 

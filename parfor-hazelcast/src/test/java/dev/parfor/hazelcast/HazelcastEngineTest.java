@@ -2,7 +2,6 @@ package dev.parfor.hazelcast;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import com.hazelcast.core.HazelcastInstance;
@@ -14,7 +13,6 @@ import dev.parfor.LoopResult;
 import dev.parfor.ParallelFor;
 import dev.parfor.ParallelForException;
 import dev.parfor.Progress;
-import dev.parfor.RunningLoop;
 import dev.parfor.TaskFailure;
 import dev.parfor.spi.Engine;
 import dev.parfor.spi.Placement;
@@ -27,15 +25,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -45,17 +39,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The loop contract on a cluster of two members in this JVM. Bodies are serializable lambdas; what they must share
- * with the test (counters, latches) lives in static fields, which both members see because they run in this JVM.
- * {@code @Timeout} is a hang guard, not a timing assertion.
+ * What is particular to the Hazelcast engine, on a cluster of two members in this JVM: how tasks spread over the
+ * members, cancellation across members, retries and re-runs on another member, the payload and context in the
+ * cluster, serialization and the allow-list, the engine's own settings. The loop contract itself runs on this engine
+ * in {@link HazelcastPortableContractTest}. Bodies are serializable lambdas; what they must share with the test
+ * (counters, latches) lives in static fields, which both members see because they run in this JVM. {@code @Timeout}
+ * is a hang guard, not a timing assertion.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class HazelcastEngineTest {
 
     private static TestCluster cluster;
 
     // Shared with the bodies, which run on the members' threads in this JVM.
-    static final Map<Integer, AtomicInteger> RUNS = new ConcurrentHashMap<>();
     static final AtomicInteger INTERRUPTED = new AtomicInteger();
     static volatile CountDownLatch latch = new CountDownLatch(0);
     static volatile String brokenMember = "no member";
@@ -79,7 +75,6 @@ class HazelcastEngineTest {
 
     @BeforeEach
     void createEngine() {
-        RUNS.clear();
         INTERRUPTED.set(0);
         engine = HazelcastEngine.builder(cluster.first()).poolSize(4).build();
         listeners.clear();
@@ -119,10 +114,10 @@ class HazelcastEngineTest {
         Thread.sleep(ThreadLocalRandom.current().nextInt(maxMillis + 1));
     }
 
-    // --- ordering and results --------------------------------------------------------------------------------------
+    // --- spreading over the members ---------------------------------------------------------------------------------
 
     @Test
-    void shouldKeepInputOrderAcrossMembersAndCountTasksPerMember() {
+    void shouldSpreadTasksOverBothMembersAndCountThemPerMember() {
         List<Integer> results = parfor.loop("order").chunkSize(1).map(range(300), x -> {
             sleepRandomly(3);
             return x * 10;
@@ -136,46 +131,7 @@ class HazelcastEngineTest {
     }
 
     @Test
-    void shouldKeepNullResultsAndRunVoidBodies() {
-        List<@Nullable String> results = parfor.map(range(10), x -> x % 2 == 0 ? null : "odd" + x);
-        assertThat(results).containsExactly(null, "odd1", null, "odd3", null, "odd5", null, "odd7", null, "odd9");
-
-        parfor.loop()
-                .forEach(
-                        range(200),
-                        x -> RUNS.computeIfAbsent(x, k -> new AtomicInteger()).incrementAndGet());
-        assertThat(RUNS).hasSize(200);
-    }
-
-    @Test
-    void shouldRunIndexedProductAndStreamForms() {
-        assertThat(parfor.loop().mapIndexed(List.of("x", "y", "z"), (i, s) -> i + s))
-                .containsExactly("0x", "1y", "2z");
-        assertThat(parfor.loop().product(List.of(1, 2), List.of(10, 20, 30), (a, b) -> a * b))
-                .containsExactly(10, 20, 30, 20, 40, 60);
-        assertThat(parfor.loop()
-                        .mapChunks(
-                                range(10),
-                                3,
-                                chunk -> chunk.stream().map(x -> x * 2).toList()))
-                .isEqualTo(range(10).stream().map(x -> x * 2).toList());
-        assertThat(parfor.loop()
-                        .invoke(
-                                new Calculator(),
-                                "add",
-                                List.of(Map.of("a", 1, "b", 2), List.of(5, 6)),
-                                Map.of("scale", 2)))
-                .containsExactly(6, 22);
-        assertThat(parfor.map(Stream.iterate(0, x -> x < 2000, x -> x + 1), x -> x + 1))
-                .isEqualTo(range(2000).stream().map(x -> x + 1).toList());
-        try (Stream<Integer> stream = parfor.loop("stream").stream(range(5000).stream(), x -> x * 2)) {
-            assertThat(stream.toList())
-                    .isEqualTo(range(5000).stream().map(x -> x * 2).toList());
-        }
-    }
-
-    @Test
-    void shouldBatchTinyBodiesAutomaticallyAndHonourAFixedChunkSize() {
+    void shouldBatchTinyBodiesAutomatically() {
         AtomicInteger chunks = new AtomicInteger();
         listeners.add(new LoopListener() {
             @Override
@@ -186,96 +142,9 @@ class HazelcastEngineTest {
 
         assertThat(parfor.loop("tiny").map(range(100_000), x -> x + 1)).hasSize(100_000);
         assertThat(chunks.get()).as("chunks for 100,000 tiny inputs").isLessThan(10_000);
-        chunks.set(0);
-        assertThat(parfor.loop("fixed").chunkSize(1000).map(range(20_000), x -> x + 1))
-                .hasSize(20_000);
-        assertThat(chunks.get()).isEqualTo(20);
     }
 
-    @Test
-    void shouldStreamInCompletionOrderAndStopTheLoopWhenAStreamIsClosedEarly() {
-        try (Stream<Integer> stream = parfor.loop("as-completed").chunkSize(1).streamAsCompleted(range(300), x -> {
-            sleepRandomly(2);
-            return x;
-        })) {
-            assertThat(stream.toList()).containsExactlyInAnyOrderElementsOf(range(300));
-        }
-
-        try (Stream<Long> results = parfor.loop("closed-early").chunkSize(1).stream(
-                java.util.stream.LongStream.range(0, 1_000_000).boxed(), x -> x)) {
-            assertThat(results.limit(10).toList()).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
-        }
-        assertThat(parfor.running()).isEmpty();
-        await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> assertThat(engine.activeCount()).isZero());
-        assertThat(cluster.first().getMap(MemberSide.PAYLOADS).size()).isZero();
-    }
-
-    @Test
-    void shouldCancelTheLoopAndItsRemoteTasksWhenTheCallerIsInterrupted() throws Exception {
-        latch = new CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicReference<Throwable> thrown =
-                new java.util.concurrent.atomic.AtomicReference<>();
-        Thread caller = new Thread(() -> {
-            try {
-                parfor.loop("interrupted").chunkSize(1).forEach(range(4), x -> {
-                    latch.countDown();
-                    try {
-                        Thread.sleep(TimeUnit.HOURS.toMillis(1));
-                    } catch (InterruptedException e) {
-                        INTERRUPTED.incrementAndGet();
-                        throw e;
-                    }
-                });
-            } catch (Throwable t) {
-                thrown.set(t);
-            }
-        });
-        caller.start();
-        latch.await();
-
-        caller.interrupt();
-        caller.join(TimeUnit.SECONDS.toMillis(20));
-
-        assertThat(caller.isAlive()).isFalse();
-        assertThat(thrown.get()).isInstanceOf(ParallelForException.class);
-        assertThat(((ParallelForException) thrown.get()).outcome()).isEqualTo(LoopOutcome.CANCELLED);
-        await().atMost(Duration.ofSeconds(20))
-                .untilAsserted(() -> assertThat(INTERRUPTED.get()).isPositive());
-        await().atMost(Duration.ofSeconds(20))
-                .untilAsserted(() -> assertThat(engine.activeCount()).isZero());
-    }
-
-    /** A serializable target for invoke: public, with named parameters (the build compiles with -parameters). */
-    public static final class Calculator implements Serializable {
-        @Serial
-        private static final long serialVersionUID = 1L;
-
-        public int add(int a, int b, int scale) {
-            return (a + b) * scale;
-        }
-    }
-
-    // --- failures ----------------------------------------------------------------------------------------------------
-
-    @Test
-    void shouldFailFastNamingTheLoopIndexAndInputWithTheOriginalCause() {
-        ParallelForException error = catchThrowableOfType(
-                ParallelForException.class,
-                () -> parfor.loop("checks").chunkSize(1).map(range(100), x -> {
-                    if (x == 42) {
-                        throw new IOException("disk on fire for " + x);
-                    }
-                    return x;
-                }));
-
-        assertThat(error.getMessage()).contains("'checks'", "#42", "(42)", "disk on fire for 42");
-        assertThat(error.getCause()).isInstanceOf(IOException.class).hasMessage("disk on fire for 42");
-        assertThat(error.getCause().getStackTrace()[0].getClassName())
-                .startsWith(getClass().getName());
-        assertThat(error.outcome()).isEqualTo(LoopOutcome.FAILURE);
-        assertThat(error.failures()).extracting(TaskFailure::index).containsExactly(42L);
-    }
+    // --- failures across members -------------------------------------------------------------------------------------
 
     @Test
     void shouldStopTheOtherMembersTasksWhenALoopFailsFast() {
@@ -305,50 +174,6 @@ class HazelcastEngineTest {
                 .untilAsserted(() -> assertThat(
                                 cluster.first().getMap(MemberSide.CANCELLED).size())
                         .isZero());
-    }
-
-    @Test
-    void shouldCollectEveryFailureAtItsIndexAndFillFallbacks() {
-        LoopResult<Integer> result = parfor.loop("collect")
-                .onError(ErrorPolicy.COLLECT)
-                .run(range(1000), x -> {
-                    RUNS.computeIfAbsent(x, k -> new AtomicInteger()).incrementAndGet();
-                    if (x % 100 == 7) {
-                        throw new IllegalStateException("bad " + x);
-                    }
-                    return x;
-                });
-
-        assertThat(RUNS).hasSize(1000);
-        assertThat(result.failures())
-                .extracting(TaskFailure::index)
-                .containsExactly(7L, 107L, 207L, 307L, 407L, 507L, 607L, 707L, 807L, 907L);
-        assertThat(result.failures()).allSatisfy(f -> {
-            assertThat(f.input()).isEqualTo((int) f.index());
-            assertThat(f.error()).isInstanceOf(IllegalStateException.class).hasMessage("bad " + f.index());
-        });
-        assertThat(result.valuesOr(-1).get(7)).isEqualTo(-1);
-        assertThat(result.values().get(8)).isEqualTo(8);
-    }
-
-    @Test
-    void shouldRetryOnlyTheFailedInputAndCountAttempts() {
-        List<Integer> results = parfor.loop("retries")
-                .retries(3, Duration.ofMillis(1))
-                .map(range(50), x -> {
-                    int attempt =
-                            RUNS.computeIfAbsent(x, k -> new AtomicInteger()).incrementAndGet();
-                    if (x == 13 && attempt < 3) {
-                        throw new IOException("flaky " + attempt);
-                    }
-                    return x;
-                });
-
-        assertThat(results).isEqualTo(range(50));
-        assertThat(RUNS.get(13)).hasValue(3);
-        assertThat(RUNS.entrySet())
-                .filteredOn(e -> e.getKey() != 13)
-                .allSatisfy(e -> assertThat(e.getValue()).hasValue(1));
     }
 
     @Test
@@ -411,22 +236,6 @@ class HazelcastEngineTest {
     }
 
     @Test
-    void shouldCarryTheCallersMdcToTheMembersAndRestoreTheirOwnAfterwards() {
-        org.slf4j.MDC.put("requestId", "r-42");
-        List<@Nullable String> seen;
-        try {
-            seen = parfor.loop("mdc").chunkSize(1).map(range(40), x -> org.slf4j.MDC.get("requestId"));
-        } finally {
-            org.slf4j.MDC.remove("requestId");
-        }
-        List<@Nullable String> afterwards =
-                parfor.loop("no-mdc").chunkSize(1).map(range(40), x -> org.slf4j.MDC.get("requestId"));
-
-        assertThat(seen).hasSize(40).containsOnly("r-42");
-        assertThat(afterwards).hasSize(40).containsOnlyNulls();
-    }
-
-    @Test
     void shouldStoreALostPayloadAgainOnceNotOncePerChunkThatMissedIt() {
         // Drops the loop's payload from the cluster as soon as it is stored, before any member has read it.
         Engine losing = new Engine() {
@@ -470,57 +279,6 @@ class HazelcastEngineTest {
         }
         assertThat(engine.resubmissions()).as("chunks that missed the payload").isGreaterThan(1);
         assertThat(engine.restores()).isEqualTo(1);
-    }
-
-    @Test
-    void shouldStopRunningTasksOnEveryMemberAtTheLoopDeadline() {
-        latch = new CountDownLatch(4);
-        ParallelForException error = catchThrowableOfType(
-                ParallelForException.class,
-                () -> parfor.loop("deadline")
-                        .chunkSize(1)
-                        .timeout(Duration.ofMillis(500))
-                        .forEach(range(4), x -> {
-                            latch.countDown();
-                            try {
-                                Thread.sleep(TimeUnit.HOURS.toMillis(1));
-                            } catch (InterruptedException e) {
-                                INTERRUPTED.incrementAndGet();
-                                throw e;
-                            }
-                        }));
-
-        assertThat(error.outcome()).isEqualTo(LoopOutcome.TIMEOUT);
-        assertThat(error.getCause()).isInstanceOf(TimeoutException.class);
-        await().atMost(Duration.ofSeconds(20))
-                .untilAsserted(() -> assertThat(INTERRUPTED).hasValue((int) (4 - latch.getCount())));
-        assertThat(INTERRUPTED.get()).isPositive();
-    }
-
-    @Test
-    void shouldFailATaskThatOverrunsItsTaskTimeoutOnAMemberAndRunTheRestOfItsChunk() {
-        LoopResult<Integer> result = parfor.loop("task-timeout")
-                .onError(ErrorPolicy.COLLECT)
-                .chunkSize(3)
-                .taskTimeout(Duration.ofMillis(200))
-                .run(range(6), x -> {
-                    if (x == 1) {
-                        try {
-                            Thread.sleep(TimeUnit.HOURS.toMillis(1));
-                        } catch (InterruptedException e) {
-                            INTERRUPTED.incrementAndGet();
-                            throw e;
-                        }
-                    }
-                    return x;
-                });
-
-        assertThat(result.failures()).singleElement().satisfies(f -> {
-            assertThat(f.index()).isEqualTo(1);
-            assertThat(f.error()).isInstanceOf(TimeoutException.class).hasMessageContaining("PT0.2S");
-        });
-        assertThat(result.values()).containsExactly(0, null, 2, 3, 4, 5);
-        assertThat(INTERRUPTED).hasValue(1);
     }
 
     // --- context -----------------------------------------------------------------------------------------------------
@@ -667,51 +425,6 @@ class HazelcastEngineTest {
     }
 
     // --- progress, events, engine ------------------------------------------------------------------------------------
-
-    @Test
-    void shouldReportProgressRunningLoopsAndEvents() throws Exception {
-        List<String> events = new CopyOnWriteArrayList<>();
-        List<Progress> reports = new CopyOnWriteArrayList<>();
-        listeners.add(new LoopListener() {
-            @Override
-            public void loopStarted(LoopInfo loop) {
-                events.add("started " + loop.name() + " on " + loop.engine() + " " + loop.engineType());
-            }
-
-            @Override
-            public void loopFinished(LoopInfo loop, LoopOutcome outcome, @Nullable Throwable error, Progress progress) {
-                events.add("finished " + loop.name() + " " + outcome + " " + progress.done());
-            }
-        });
-        latch = new CountDownLatch(1);
-        Thread caller = new Thread(() -> parfor.loop("watched")
-                .chunkSize(1)
-                .progress(reports::add, Duration.ofMillis(10))
-                .forEach(range(20), x -> {
-                    if (x == 5) {
-                        latch.await();
-                    }
-                }));
-        caller.start();
-
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> parfor.running().stream()
-                        .map(RunningLoop::progress)
-                        .anyMatch(p -> p.loop().equals("watched") && p.done() >= 10));
-        Progress running = parfor.running().get(0).progress();
-        assertThat(running.total()).hasValue(20);
-        assertThat(running.finished()).isFalse();
-        assertThat(engine.activeCount()).isPositive();
-        latch.countDown();
-        caller.join(TimeUnit.SECONDS.toMillis(20));
-
-        assertThat(parfor.running()).isEmpty();
-        Progress last = reports.get(reports.size() - 1);
-        assertThat(last.finished()).isTrue();
-        assertThat(last.done()).isEqualTo(20);
-        assertThat(events).containsExactly("started watched on hazelcast hazelcast", "finished watched SUCCESS 20");
-        assertThat(engine.activeCount()).isZero();
-    }
 
     @Test
     void shouldBeARemoteEngineWhoseParallelismCoversEveryMembersPool() {
