@@ -1,13 +1,11 @@
 package dev.parfor.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.parfor.ErrorPolicy;
 import dev.parfor.LoopResult;
 import dev.parfor.ParallelFor;
 import dev.parfor.RunningLoop;
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,8 +29,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -50,9 +46,6 @@ import org.springframework.test.context.ActiveProfiles;
 @ActiveProfiles("test")
 class DashboardBrowserTests {
 
-    private static final String CHROMIUM = "/usr/bin/chromium";
-    private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
-
     @LocalServerPort
     int port;
 
@@ -66,29 +59,7 @@ class DashboardBrowserTests {
 
     @BeforeEach
     void startBrowser() {
-        // Skipped only on a machine without the driver; .ci/run installs chromium and chromium-driver, so CI runs it.
-        assumeTrue(new File(CHROMEDRIVER).canExecute(), CHROMEDRIVER + " is missing (apt-get install chromium-driver)");
-        assertThat(new File(CHROMIUM).canExecute())
-                .as("%s (apt-get install chromium; .ci/run does it)", CHROMIUM)
-                .isTrue();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
-        options.addArguments(
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--window-size=1200,900",
-                "--user-data-dir=" + profile.resolve("chromium"));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER))
-                .usingAnyFreePort()
-                .build();
-        browser = new ChromeDriver(service, options);
+        browser = HeadlessChromium.start(profile, 1200, 900);
     }
 
     @AfterEach

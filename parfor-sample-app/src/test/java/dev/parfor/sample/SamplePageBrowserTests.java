@@ -1,9 +1,7 @@
 package dev.parfor.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +18,6 @@ import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -35,9 +31,6 @@ import org.springframework.test.context.ActiveProfiles;
 @ActiveProfiles("test")
 class SamplePageBrowserTests {
 
-    private static final String CHROMIUM = "/usr/bin/chromium";
-    private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
-
     @LocalServerPort
     int port;
 
@@ -48,29 +41,7 @@ class SamplePageBrowserTests {
 
     @BeforeEach
     void startBrowser() {
-        // Skipped only on a machine without the driver; .ci/run installs chromium and chromium-driver, so CI runs it.
-        assumeTrue(new File(CHROMEDRIVER).canExecute(), CHROMEDRIVER + " is missing (apt-get install chromium-driver)");
-        assertThat(new File(CHROMIUM).canExecute())
-                .as("%s (apt-get install chromium; .ci/run does it)", CHROMIUM)
-                .isTrue();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
-        options.addArguments(
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--window-size=1400,1000",
-                "--user-data-dir=" + profile.resolve("chromium"));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER))
-                .usingAnyFreePort()
-                .build();
-        browser = new ChromeDriver(service, options);
+        browser = HeadlessChromium.start(profile, 1400, 1000);
         browser.get("http://127.0.0.1:" + port + "/");
         waitUpTo(Duration.ofSeconds(30))
                 .until(page -> page.findElement(By.id("status")).getText().startsWith("Default engine: fork-join"));
