@@ -39,6 +39,11 @@ final class ChunkSizer {
         }
     }
 
+    /** The chunk size the user fixed, or 0 for automatic. */
+    int fixed() {
+        return fixed;
+    }
+
     int next() {
         return fixed > 0 ? fixed : size;
     }

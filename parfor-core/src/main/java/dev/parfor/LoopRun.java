@@ -389,6 +389,11 @@ final class LoopRun implements RunningLoop {
     }
 
     @Override
+    public java.util.Map<String, String> options() {
+        return plan.describe();
+    }
+
+    @Override
     public boolean cancel() {
         return cancel("it was cancelled from outside (RunningLoop.cancel)");
     }

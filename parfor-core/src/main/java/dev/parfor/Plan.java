@@ -124,6 +124,32 @@ record Plan(
                 sizer);
     }
 
+    /** The merged options as text, for operators (see {@link RunningLoop#options()}). */
+    java.util.Map<String, String> describe() {
+        java.util.Map<String, String> options = new java.util.LinkedHashMap<>();
+        options.put("engine", engineName);
+        options.put("parallelism", Integer.toString(parallelism));
+        options.put("chunkSize", sizer.fixed() > 0 ? Integer.toString(sizer.fixed()) : "auto");
+        options.put("onError", policy.name());
+        options.put("retries", Integer.toString(retries));
+        options.put("backoff", java.time.Duration.ofNanos(backoffNanos).toString());
+        options.put("backoffMultiplier", Double.toString(backoffMultiplier));
+        options.put(
+                "maxBackoff",
+                maxBackoffNanos >= Checks.MAX_DURATION.toNanos()
+                        ? "none"
+                        : java.time.Duration.ofNanos(maxBackoffNanos).toString());
+        options.put("jitter", Double.toString(jitter));
+        options.put("timeout", timeout == null ? "none" : timeout.toString());
+        options.put(
+                "taskTimeout",
+                taskTimeoutNanos > 0
+                        ? java.time.Duration.ofNanos(taskTimeoutNanos).toString()
+                        : "none");
+        options.put("limit", limit == null ? "none" : limit.name);
+        return java.util.Collections.unmodifiableMap(options);
+    }
+
     private static String first(@Nullable String a, @Nullable String b, String c) {
         return a != null ? a : b != null ? b : c;
     }

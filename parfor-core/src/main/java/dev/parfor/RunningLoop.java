@@ -23,6 +23,16 @@ public interface RunningLoop {
     Progress progress();
 
     /**
+     * The options in effect, after every layer (configuration for the loop's name, the call site, the engine's
+     * defaults, parfor's defaults) was merged: {@code engine}, {@code parallelism}, {@code chunkSize} ({@code auto}
+     * unless fixed), {@code onError}, {@code retries}, {@code backoff}, {@code backoffMultiplier}, {@code maxBackoff},
+     * {@code jitter}, {@code timeout}, {@code taskTimeout} and {@code limit}, each as text ({@code none} when unset).
+     *
+     * @return an unmodifiable map, in that order
+     */
+    java.util.Map<String, String> options();
+
+    /**
      * The inputs that failed for good so far, in input order.
      *
      * @return a snapshot; empty when none failed

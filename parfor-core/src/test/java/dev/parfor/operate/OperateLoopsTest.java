@@ -74,6 +74,12 @@ class OperateLoopsTest {
                 assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
                 RunningLoop handle = parfor.running().get(0);
                 assertThat(handle.info().name()).isEqualTo("runaway");
+                assertThat(handle.options())
+                        .containsEntry("engine", parfor.defaultEngine())
+                        .containsEntry("chunkSize", "1")
+                        .containsEntry("onError", "FAIL_FAST")
+                        .containsEntry("retries", "0")
+                        .containsEntry("taskTimeout", "none");
                 assertThat(handle.cancel()).isTrue();
                 assertThat(handle.cancel()).as("a second cancel").isFalse();
                 assertThatThrownBy(() -> loop.get(30, TimeUnit.SECONDS))

@@ -100,7 +100,8 @@ public class ParforEndpoint {
                         progress.eta().map(java.time.Duration::toMillis).orElse(null),
                         progress.startedAt().toString(),
                         null,
-                        failures);
+                        failures,
+                        loop.options());
             }
         }
         for (RecentLoops.Finished finished : recent.newestFirst()) {
@@ -121,7 +122,8 @@ public class ParforEndpoint {
                         null,
                         progress.startedAt().toString(),
                         finished.finishedAt().toString(),
-                        List.of());
+                        List.of(),
+                        java.util.Map.of());
             }
         }
         return null;
@@ -347,6 +349,8 @@ public class ParforEndpoint {
      * @param startedAt when it started (ISO-8601)
      * @param finishedAt when it ended (ISO-8601), or null while it runs
      * @param failures the first failures of a running loop, with index, input and message
+     * @param options the options in effect of a running loop (engine, parallelism, chunk size, error policy, retries
+     *     and backoff, timeouts, limit), empty for a finished one
      */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record LoopDescriptor(
@@ -364,7 +368,8 @@ public class ParforEndpoint {
             @Nullable Long etaMillis,
             String startedAt,
             @Nullable String finishedAt,
-            List<FailureDescriptor> failures)
+            List<FailureDescriptor> failures,
+            java.util.Map<String, String> options)
             implements OperationResponseBody {}
 
     /**

@@ -97,6 +97,13 @@ class LoopControlHttpTests {
         assertThat(loop.read("$.id", String.class)).isEqualTo(id);
         assertThat(loop.read("$.loop", String.class)).isEqualTo("runaway");
         assertThat(loop.read("$.engine", String.class)).isEqualTo("virtual");
+        assertThat(loop.<Map<String, Object>>read("$.options"))
+                .containsEntry("engine", "virtual")
+                .containsEntry("parallelism", "4")
+                .containsEntry("chunkSize", "1")
+                .containsEntry("onError", "COLLECT")
+                .containsEntry("timeout", "none")
+                .containsEntry("limit", "none");
         assertThat(loop.read("$.state", String.class)).isEqualTo("running");
         assertThat(loop.read("$.total", Integer.class)).isEqualTo(200);
         assertThat(loop.read("$.failed", Integer.class)).isEqualTo(12);
