@@ -186,7 +186,17 @@ final class LoopRun implements RunningLoop {
                     List.of());
         }
         Plan plan = Plan.of(runtime, name, callSite, inputs.size(), mode, defaultChunkSize);
-        LoopRun run = new LoopRun(runtime, plan, inputs, task, context, mode);
+        LoopRun run;
+        try {
+            run = new LoopRun(runtime, plan, inputs, task, context, mode);
+        } catch (Throwable e) {
+            throw new ParallelForException(
+                    "loop '" + name + "' could not start on engine '" + plan.engineName() + "': " + Texts.describe(e),
+                    name,
+                    LoopOutcome.FAILURE,
+                    e,
+                    List.of());
+        }
         run.begin();
         return run;
     }

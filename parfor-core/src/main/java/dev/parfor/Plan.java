@@ -59,8 +59,21 @@ record Plan(
         Engine engine = runtime.engine(engineName);
         LoopOptions merged =
                 override.orElse(callSite).orElse(runtime.engineDefaults.getOrDefault(engineName, LoopOptions.none()));
-        Placement placement = engine.placement();
-        int parallelism = merged.parallelism != null ? merged.parallelism : Math.max(1, engine.parallelism());
+        Placement placement;
+        int engineParallelism;
+        try {
+            placement = Checks.notNull(engine.placement(), "placement");
+            engineParallelism = engine.parallelism();
+        } catch (Throwable e) {
+            throw new ParallelForException(
+                    "loop '" + name + "' could not start: engine '" + engineName + "' failed to describe itself ("
+                            + Texts.describe(e) + "); fix the engine's placement() or parallelism()",
+                    name,
+                    LoopOutcome.FAILURE,
+                    e,
+                    java.util.List.of());
+        }
+        int parallelism = merged.parallelism != null ? merged.parallelism : Math.max(1, engineParallelism);
         long taskTimeoutNanos = merged.taskTimeout == null ? 0 : merged.taskTimeout.toNanos();
         String sizerKey = name + '@' + engineName;
         double learned = runtime.learnedNanosPerInput(sizerKey);

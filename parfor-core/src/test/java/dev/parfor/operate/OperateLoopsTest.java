@@ -235,6 +235,33 @@ class OperateLoopsTest {
     }
 
     @Test
+    void shouldFailTheLoopClearlyWhenAnEngineCannotDescribeItself() {
+        Engine broken = new Engine() {
+            @Override
+            public String type() {
+                return "broken";
+            }
+
+            @Override
+            public int parallelism() {
+                throw new LinkageError("no native library");
+            }
+
+            @Override
+            public void execute(dev.parfor.spi.Chunk chunk) {
+                chunk.run();
+            }
+        };
+        try (ParallelFor parfor = ParallelFor.create(broken)) {
+            assertThatThrownBy(() -> parfor.loop("l").map(range(3), x -> x))
+                    .isInstanceOf(ParallelForException.class)
+                    .hasMessageContaining("loop 'l' could not start: engine 'broken' failed to describe itself")
+                    .hasCauseInstanceOf(LinkageError.class);
+            assertThat(parfor.running()).isEmpty();
+        }
+    }
+
+    @Test
     void shouldRefuseABackoffShapeOutOfRangeAndLeaveTheLoopUnchanged() {
         try (ParallelFor parfor = ParallelFor.create(Engines.forkJoin(2))) {
             var loop = parfor.loop("l");
