@@ -59,21 +59,9 @@ record Plan(
         Engine engine = runtime.engine(engineName);
         LoopOptions merged =
                 override.orElse(callSite).orElse(runtime.engineDefaults.getOrDefault(engineName, LoopOptions.none()));
-        Placement placement;
-        int engineParallelism;
-        try {
-            placement = Checks.notNull(engine.placement(), "placement");
-            engineParallelism = engine.parallelism();
-        } catch (Throwable e) {
-            throw new ParallelForException(
-                    "loop '" + name + "' could not start: engine '" + engineName + "' failed to describe itself ("
-                            + Texts.describe(e) + "); fix the engine's placement() or parallelism()",
-                    name,
-                    LoopOutcome.FAILURE,
-                    e,
-                    java.util.List.of());
-        }
-        int parallelism = merged.parallelism != null ? merged.parallelism : Math.max(1, engineParallelism);
+        Placement placement = describe(engine, engineName, name);
+        int parallelism =
+                merged.parallelism != null ? merged.parallelism : Math.max(1, parallelismOf(engine, engineName, name));
         long taskTimeoutNanos = merged.taskTimeout == null ? 0 : merged.taskTimeout.toNanos();
         String sizerKey = name + '@' + engineName;
         double learned = runtime.learnedNanosPerInput(sizerKey);
@@ -135,6 +123,33 @@ record Plan(
                 window,
                 direct,
                 sizer);
+    }
+
+    /** The engine's placement; an engine that cannot tell refuses the loop with a message naming it. */
+    private static Placement describe(Engine engine, String engineName, String loop) {
+        try {
+            return Checks.notNull(engine.placement(), "placement");
+        } catch (Throwable e) {
+            throw engineFailed(engine, engineName, loop, e);
+        }
+    }
+
+    private static int parallelismOf(Engine engine, String engineName, String loop) {
+        try {
+            return engine.parallelism();
+        } catch (Throwable e) {
+            throw engineFailed(engine, engineName, loop, e);
+        }
+    }
+
+    private static ParallelForException engineFailed(Engine engine, String engineName, String loop, Throwable e) {
+        return new ParallelForException(
+                "loop '" + loop + "' could not start: engine '" + engineName + "' failed to describe itself ("
+                        + Texts.describe(e) + "); fix the engine's placement() or parallelism()",
+                loop,
+                LoopOutcome.FAILURE,
+                e,
+                java.util.List.of());
     }
 
     /** The merged options as text, for operators (see {@link RunningLoop#options()}). */
