@@ -939,12 +939,15 @@ final class LoopRun implements RunningLoop {
         }
         // Only now does the chunk stop counting as running, so the loop cannot end before its task events are out.
         LocalChunk next = null;
+        // A worker of an executor its owner has shut down hands the next chunk to the engine instead, which refuses it
+        // and so ends the loop with a clear error; running it here would keep the loop going on a dead pool.
+        boolean continueHere = mayContinue && !engineShutDown();
         lock.lock();
         try {
             running.remove(chunk);
             // A worker (not the loop's own thread, which has inputs to read and progress to report) takes the next
             // chunk itself instead of handing it to the engine.
-            if (mayContinue && !plan.callerRuns() && !stopped && !halting && Thread.currentThread() != consumer) {
+            if (continueHere && !plan.callerRuns() && !stopped && !halting && Thread.currentThread() != consumer) {
                 next = ready.poll();
                 if (next == null) {
                     next = cutIndexed();
@@ -963,6 +966,19 @@ final class LoopRun implements RunningLoop {
             pump();
         }
         return next;
+    }
+
+    /** Whether the engine's executor service has been shut down; an engine that cannot tell counts as shut down. */
+    private boolean engineShutDown() {
+        try {
+            return plan.engine()
+                    .stats()
+                    .flatMap(EngineStats::executorService)
+                    .map(ExecutorService::isShutdown)
+                    .orElse(false);
+        } catch (Throwable e) {
+            return true; // the engine's own execute() will say what is wrong
+        }
     }
 
     private static @Nullable List<?> safeInputs(LocalChunk chunk) {

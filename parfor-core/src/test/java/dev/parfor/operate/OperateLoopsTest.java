@@ -262,6 +262,40 @@ class OperateLoopsTest {
     }
 
     @Test
+    void shouldStopRunningInputsOnAPoolItsOwnerShutDownMidLoop() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (ParallelFor parfor = ParallelFor.create(Engines.executor(pool, 2))) {
+            AtomicInteger startedAfterShutdown = new AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean shutDown = new java.util.concurrent.atomic.AtomicBoolean();
+            CountDownLatch started = new CountDownLatch(2);
+            CompletableFuture<Void> caller = CompletableFuture.runAsync(() -> parfor.loop("owned-pool")
+                    .chunkSize(1)
+                    .onError(dev.parfor.ErrorPolicy.COLLECT)
+                    .forEach(range(200), x -> {
+                        if (shutDown.get()) {
+                            startedAfterShutdown.incrementAndGet();
+                        }
+                        started.countDown();
+                        Thread.sleep(20);
+                    }));
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+            shutDown.set(true);
+            pool.shutdownNow();
+            assertThatThrownBy(() -> caller.get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(ParallelForException.class)
+                    .hasMessageContaining("loop 'owned-pool'");
+            // Workers of the dead pool must not go on taking the loop's inputs themselves (200 would run).
+            assertThat(startedAfterShutdown.get())
+                    .as("inputs started after shutdownNow()")
+                    .isLessThan(10);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void shouldRefuseABackoffShapeOutOfRangeAndLeaveTheLoopUnchanged() {
         try (ParallelFor parfor = ParallelFor.create(Engines.forkJoin(2))) {
             var loop = parfor.loop("l");
