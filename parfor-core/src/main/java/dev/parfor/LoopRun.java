@@ -941,13 +941,14 @@ final class LoopRun implements RunningLoop {
         LocalChunk next = null;
         // A worker of an executor its owner has shut down hands the next chunk to the engine instead, which refuses it
         // and so ends the loop with a clear error; running it here would keep the loop going on a dead pool.
-        boolean continueHere = mayContinue && !engineShutDown();
+        boolean continueHere =
+                mayContinue && !plan.callerRuns() && Thread.currentThread() != consumer && !engineShutDown();
         lock.lock();
         try {
             running.remove(chunk);
             // A worker (not the loop's own thread, which has inputs to read and progress to report) takes the next
             // chunk itself instead of handing it to the engine.
-            if (continueHere && !plan.callerRuns() && !stopped && !halting && Thread.currentThread() != consumer) {
+            if (continueHere && !stopped && !halting) {
                 next = ready.poll();
                 if (next == null) {
                     next = cutIndexed();
