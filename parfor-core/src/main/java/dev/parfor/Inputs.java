@@ -37,10 +37,6 @@ abstract sealed class Inputs permits Inputs.Indexed, Inputs.Lazy {
         return new Lazy(Spliterators.iterator(spliterator), spliterator.getExactSizeIfKnown());
     }
 
-    static Inputs lazy(Iterator<?> iterator, long size) {
-        return new Lazy(iterator, size);
-    }
-
     /** A random-access list, read by index; its size is taken once, when the loop starts. */
     static final class Indexed extends Inputs {
         final List<?> list;

@@ -241,6 +241,8 @@ final class LocalChunk implements Chunk {
         boolean stopAtFailure = plan.policy() == ErrorPolicy.FAIL_FAST;
         // Timeouts and limits take the guarded path; the plain path stays as small as a hand-written loop.
         boolean guarded = timed || plan.limit() != null;
+        // Under FAIL_FAST a failure with no retry left stops the loop: halt the other workers the moment it happens.
+        boolean haltOnFailure = stopAtFailure && attempt > plan.retries();
         Task task = loop.task;
         Object context = loop.context;
         int ran = 0;
@@ -264,6 +266,9 @@ final class LocalChunk implements Chunk {
                     failure = null;
                 } catch (Throwable error) {
                     failure = error;
+                    if (haltOnFailure) {
+                        loop.halting = true; // before anything else: other workers check it before each input
+                    }
                 }
             }
             ran = i + 1;
@@ -277,9 +282,8 @@ final class LocalChunk implements Chunk {
                 break; // abandoned after a task timeout: the timer already reported the chunk
             }
             if (failure != null && stopAtFailure) {
-                if (attempt > plan.retries()) {
-                    // No retry can follow: other workers stop starting inputs now, not when this one has the lock.
-                    loop.halting = true;
+                if (haltOnFailure) {
+                    loop.halting = true; // the guarded path's failures, and ones the plain path already halted
                 }
                 break; // the loop stops or retries; either way the rest of the chunk waits for its decision
             }

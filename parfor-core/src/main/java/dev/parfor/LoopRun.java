@@ -176,7 +176,7 @@ final class LoopRun implements RunningLoop {
             int defaultChunkSize) {
         Inputs inputs;
         try {
-            inputs = rawInputs instanceof Inputs prepared ? prepared : Inputs.of(rawInputs);
+            inputs = Inputs.of(rawInputs);
         } catch (Throwable e) {
             throw new ParallelForException(
                     "loop '" + name + "' could not open its inputs: " + Texts.describe(e),
