@@ -393,7 +393,6 @@ final class LoopRun implements RunningLoop {
         end(LoopOutcome.CANCELLED, null);
     }
 
-    @Override
     public LoopInfo info() {
         return info;
     }
@@ -1159,14 +1158,11 @@ final class LoopRun implements RunningLoop {
     Progress progress(boolean finished) {
         long known = total >= 0 ? total : (exhausted ? read : -1);
         return new Progress(
-                info.id(),
-                info.name(),
-                info.engine(),
+                info,
                 known >= 0 ? OptionalLong.of(known) : OptionalLong.empty(),
                 done,
                 failed,
                 retried,
-                info.startedAt(),
                 Duration.ofNanos(System.nanoTime() - startNanos),
                 finished);
     }

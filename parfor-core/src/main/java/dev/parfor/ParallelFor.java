@@ -176,9 +176,9 @@ public final class ParallelFor implements AutoCloseable {
      * @return a snapshot of the running loops
      */
     public List<RunningLoop> running() {
-        List<RunningLoop> loops = new ArrayList<>(runtime.running);
-        loops.sort(Comparator.comparing(loop -> loop.info().startedAt()));
-        return loops;
+        List<LoopRun> loops = new ArrayList<>(runtime.running);
+        loops.sort(Comparator.comparing(loop -> loop.info.startedAt()));
+        return new ArrayList<>(loops);
     }
 
     /**

@@ -1,76 +1,48 @@
 package dev.parfor;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Locale;
 import java.util.OptionalLong;
 
 /** A snapshot of a loop's progress. Immutable; created by parfor only. */
 public final class Progress {
 
-    private final String id;
-    private final String loop;
-    private final String engine;
+    private final LoopInfo info;
     private final OptionalLong total;
     private final long done;
     private final long failed;
     private final long retried;
-    private final Instant startedAt;
     private final Duration elapsed;
     private final boolean finished;
 
     Progress(
-            String id,
-            String loop,
-            String engine,
+            LoopInfo info,
             OptionalLong total,
             long done,
             long failed,
             long retried,
-            Instant startedAt,
             Duration elapsed,
             boolean finished) {
-        this.id = id;
-        this.loop = loop;
-        this.engine = engine;
+        this.info = info;
         this.total = total;
         this.done = done;
         this.failed = failed;
         this.retried = retried;
-        this.startedAt = startedAt;
         this.elapsed = elapsed;
         this.finished = finished;
     }
 
     /**
-     * The id of this run of the loop (see {@link LoopInfo#id()}).
+     * Which loop this is: its run's id, name, engine and start time.
      *
-     * @return the id
+     * @return the loop's description
      */
-    public String id() {
-        return id;
+    public LoopInfo info() {
+        return info;
     }
 
     /**
-     * The loop's name.
-     *
-     * @return the name
-     */
-    public String loop() {
-        return loop;
-    }
-
-    /**
-     * The engine's name.
-     *
-     * @return the name
-     */
-    public String engine() {
-        return engine;
-    }
-
-    /**
-     * How many inputs the loop has, when known (a collection or a sized stream, or a source read to its end).
+     * How many inputs the loop has, when known (a collection or an iterable whose spliterator knows its size, or a source read to its end).
      *
      * @return the total, or empty
      */
@@ -103,15 +75,6 @@ public final class Progress {
      */
     public long retried() {
         return retried;
-    }
-
-    /**
-     * When the loop started.
-     *
-     * @return the instant
-     */
-    public Instant startedAt() {
-        return startedAt;
     }
 
     /**
@@ -164,9 +127,9 @@ public final class Progress {
     @Override
     public String toString() {
         StringBuilder line = new StringBuilder()
-                .append(loop)
+                .append(info.name())
                 .append(" on ")
-                .append(engine)
+                .append(info.engine())
                 .append(": ")
                 .append(String.format(Locale.ROOT, "%,d", done));
         total.ifPresent(t -> line.append(String.format(Locale.ROOT, "/%,d", t)));

@@ -9,14 +9,7 @@ import java.util.List;
 public interface RunningLoop {
 
     /**
-     * What identifies the loop.
-     *
-     * @return the loop's id, name, engine and parallelism
-     */
-    LoopInfo info();
-
-    /**
-     * How far the loop got.
+     * How far the loop got, and which loop it is ({@link Progress#info()}: its id, name, engine and parallelism).
      *
      * @return a snapshot taken now
      */

@@ -229,7 +229,7 @@ class ChunkRaceStressTest {
                 ParallelFor owner = parfor;
                 actions.add(() -> {
                     for (RunningLoop loop : owner.running()) {
-                        if (loop.info().id().equals(chunk.loopId())) {
+                        if (loop.progress().info().id().equals(chunk.loopId())) {
                             loop.cancel();
                         }
                     }
@@ -392,7 +392,7 @@ class ChunkRaceStressTest {
                             RunningLoop running = null;
                             while (running == null) {
                                 running = parfor.running().stream()
-                                        .filter(l -> l.info().name().equals(name))
+                                        .filter(l -> l.progress().info().name().equals(name))
                                         .findFirst()
                                         .orElse(null);
                                 Thread.onSpinWait();

@@ -578,9 +578,9 @@ class ParallelForContractTest {
             caller.start();
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> parfor.running().stream()
-                            .anyMatch(p -> p.info().name().equals("watched")));
+                            .anyMatch(p -> p.progress().info().name().equals("watched")));
             Progress running = parfor.running().get(0).progress();
-            assertThat(running.engine()).isEqualTo(engine.name());
+            assertThat(running.info().engine()).isEqualTo(engine.name());
             assertThat(running.total()).hasValue(20);
             assertThat(running.finished()).isFalse();
             release.countDown();

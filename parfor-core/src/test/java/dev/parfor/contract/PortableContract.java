@@ -505,11 +505,11 @@ public abstract class PortableContract {
         caller.start();
         probe.latch("started").await();
         await().atMost(Duration.ofSeconds(20))
-                .until(() ->
-                        parfor.running().stream().anyMatch(l -> l.info().name().equals("cancelled")));
+                .until(() -> parfor.running().stream()
+                        .anyMatch(l -> l.progress().info().name().equals("cancelled")));
 
         RunningLoop running = parfor.running().stream()
-                .filter(l -> l.info().name().equals("cancelled"))
+                .filter(l -> l.progress().info().name().equals("cancelled"))
                 .findFirst()
                 .orElseThrow();
         assertThat(running.cancel()).isTrue();
@@ -554,10 +554,10 @@ public abstract class PortableContract {
         caller.start();
 
         await().atMost(Duration.ofSeconds(20))
-                .until(() ->
-                        parfor.running().stream().anyMatch(l -> l.info().name().equals("watched")));
+                .until(() -> parfor.running().stream()
+                        .anyMatch(l -> l.progress().info().name().equals("watched")));
         Progress running = parfor.running().get(0).progress();
-        assertThat(running.engine()).isEqualTo(engineName());
+        assertThat(running.info().engine()).isEqualTo(engineName());
         assertThat(running.total()).hasValue(20);
         assertThat(running.finished()).isFalse();
         probe.latch("release").countDown();

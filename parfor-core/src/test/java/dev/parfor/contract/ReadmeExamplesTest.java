@@ -10,7 +10,6 @@ import dev.parfor.LoopResult;
 import dev.parfor.ParallelFor;
 import dev.parfor.ParallelForException;
 import dev.parfor.ProgressListener;
-import dev.parfor.RunningLoop;
 import dev.parfor.TaskFailure;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -153,7 +152,9 @@ class ReadmeExamplesTest {
             List<String> lines = new ArrayList<>();
             parfor.running().forEach(loop -> lines.add(loop.progress().toString()));
             assertThat(lines).isEmpty();
-            assertThat(parfor.running()).extracting(RunningLoop::info).isEmpty();
+            assertThat(parfor.running())
+                    .extracting(loop -> loop.progress().info())
+                    .isEmpty();
 
             assertThat(parfor.loop("on-io").engine("io").limit("payments-api").map(List.of(1, 2), x -> x + 1))
                     .containsExactly(2, 3);

@@ -73,7 +73,7 @@ class OperateLoopsTest {
                         }));
                 assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
                 RunningLoop handle = parfor.running().get(0);
-                assertThat(handle.info().name()).isEqualTo("runaway");
+                assertThat(handle.progress().info().name()).isEqualTo("runaway");
                 assertThat(handle.options())
                         .containsEntry("engine", parfor.defaultEngine())
                         .containsEntry("chunkSize", "1")

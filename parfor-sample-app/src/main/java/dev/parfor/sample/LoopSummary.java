@@ -38,9 +38,9 @@ record LoopSummary(String id, String loop, String engine, long done, long elapse
                 throw new IllegalStateException("the loop reported no progress");
             }
             return new LoopSummary(
-                    progress.id(),
-                    progress.loop(),
-                    progress.engine(),
+                    progress.info().id(),
+                    progress.info().name(),
+                    progress.info().engine(),
                     progress.done(),
                     progress.elapsed().toMillis());
         }

@@ -97,7 +97,7 @@ class DashboardBrowserTests {
             release.countDown();
             // The application is shared with the other tests of this module: leave no loop of this test running.
             parfor.running().stream()
-                    .filter(loop -> loop.info().name().equals(SlowDemoController.LOOP))
+                    .filter(loop -> loop.progress().info().name().equals(SlowDemoController.LOOP))
                     .forEach(RunningLoop::cancel);
         }
         assertThat(invoices.get(1, TimeUnit.MINUTES).failures()).hasSize(5);

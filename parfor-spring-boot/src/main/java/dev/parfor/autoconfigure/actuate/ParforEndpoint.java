@@ -1,6 +1,7 @@
 package dev.parfor.autoconfigure.actuate;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.parfor.LoopInfo;
 import dev.parfor.ParallelFor;
 import dev.parfor.Progress;
 import dev.parfor.TaskFailure;
@@ -79,17 +80,17 @@ public class ParforEndpoint {
     @ReadOperation
     public @Nullable LoopDescriptor loop(@Selector String id) {
         for (dev.parfor.RunningLoop loop : parallelFor.running()) {
-            if (loop.info().id().equals(id)) {
-                Progress progress = loop.progress();
+            Progress progress = loop.progress();
+            if (progress.info().id().equals(id)) {
                 List<FailureDescriptor> failures = loop.failures().stream()
                         .limit(MAX_FAILURES)
                         .map(ParforEndpoint::failure)
                         .toList();
                 return new LoopDescriptor(
-                        progress.id(),
-                        progress.loop(),
-                        progress.engine(),
-                        loop.info().parallelism(),
+                        progress.info().id(),
+                        progress.info().name(),
+                        progress.info().engine(),
+                        progress.info().parallelism(),
                         "running",
                         progress.total().isPresent() ? progress.total().getAsLong() : null,
                         progress.done(),
@@ -98,7 +99,7 @@ public class ParforEndpoint {
                         progress.elapsed().toMillis(),
                         progress.rate(),
                         progress.eta().map(java.time.Duration::toMillis).orElse(null),
-                        progress.startedAt().toString(),
+                        progress.info().startedAt().toString(),
                         null,
                         failures,
                         loop.options());
@@ -108,9 +109,9 @@ public class ParforEndpoint {
             if (finished.loop().id().equals(id)) {
                 Progress progress = finished.progress();
                 return new LoopDescriptor(
-                        progress.id(),
-                        progress.loop(),
-                        progress.engine(),
+                        progress.info().id(),
+                        progress.info().name(),
+                        progress.info().engine(),
                         finished.loop().parallelism(),
                         finished.outcome().name().toLowerCase(Locale.ROOT),
                         progress.total().isPresent() ? progress.total().getAsLong() : null,
@@ -120,7 +121,7 @@ public class ParforEndpoint {
                         progress.elapsed().toMillis(),
                         progress.rate(),
                         null,
-                        progress.startedAt().toString(),
+                        progress.info().startedAt().toString(),
                         finished.finishedAt().toString(),
                         List.of(),
                         java.util.Map.of());
@@ -139,10 +140,11 @@ public class ParforEndpoint {
     @DeleteOperation
     public CancelDescriptor cancel(@Selector String id) {
         for (dev.parfor.RunningLoop loop : parallelFor.running()) {
-            if (loop.info().id().equals(id)) {
+            LoopInfo info = loop.progress().info();
+            if (info.id().equals(id)) {
                 boolean cancelled = loop.cancel();
                 return new CancelDescriptor(
-                        id, loop.info().name(), cancelled, cancelled ? "cancelled" : "the loop had already ended");
+                        id, info.name(), cancelled, cancelled ? "cancelled" : "the loop had already ended");
             }
         }
         return new CancelDescriptor(id, null, false, "no running loop has this id");
@@ -189,9 +191,9 @@ public class ParforEndpoint {
 
     private static RunningLoop running(Progress progress) {
         return new RunningLoop(
-                progress.id(),
-                progress.loop(),
-                progress.engine(),
+                progress.info().id(),
+                progress.info().name(),
+                progress.info().engine(),
                 progress.total().isPresent() ? progress.total().getAsLong() : null,
                 progress.done(),
                 progress.failed(),
@@ -199,22 +201,22 @@ public class ParforEndpoint {
                 progress.elapsed().toMillis(),
                 progress.rate(),
                 progress.eta().map(java.time.Duration::toMillis).orElse(null),
-                progress.startedAt().toString());
+                progress.info().startedAt().toString());
     }
 
     private static FinishedLoop finished(RecentLoops.Finished finished) {
         Progress progress = finished.progress();
         return new FinishedLoop(
-                progress.id(),
-                progress.loop(),
-                progress.engine(),
+                progress.info().id(),
+                progress.info().name(),
+                progress.info().engine(),
                 finished.outcome().name().toLowerCase(Locale.ROOT),
                 progress.total().isPresent() ? progress.total().getAsLong() : null,
                 progress.done(),
                 progress.failed(),
                 progress.retried(),
                 progress.elapsed().toMillis(),
-                progress.startedAt().toString(),
+                progress.info().startedAt().toString(),
                 finished.finishedAt().toString());
     }
 

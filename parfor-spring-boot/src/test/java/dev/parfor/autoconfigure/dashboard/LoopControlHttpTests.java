@@ -84,9 +84,9 @@ class LoopControlHttpTests {
                 .atMost(Duration.ofMinutes(1))
                 .until(
                         () -> parfor.running().stream()
-                                .filter(loop -> loop.info().name().equals("runaway")
+                                .filter(loop -> loop.progress().info().name().equals("runaway")
                                         && loop.progress().failed() == 12)
-                                .map(loop -> loop.info().id())
+                                .map(loop -> loop.progress().info().id())
                                 .findFirst()
                                 .orElse(null),
                         found -> found != null);

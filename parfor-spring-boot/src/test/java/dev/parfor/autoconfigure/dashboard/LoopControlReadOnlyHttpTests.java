@@ -54,8 +54,9 @@ class LoopControlReadOnlyHttpTests {
                     .atMost(Duration.ofMinutes(1))
                     .until(
                             () -> parfor.running().stream()
-                                    .filter(loop -> loop.info().name().equals("protected"))
-                                    .map(loop -> loop.info().id())
+                                    .filter(loop ->
+                                            loop.progress().info().name().equals("protected"))
+                                    .map(loop -> loop.progress().info().id())
                                     .findFirst()
                                     .orElse(null),
                             found -> found != null);
@@ -63,7 +64,7 @@ class LoopControlReadOnlyHttpTests {
             HttpResponse<String> cancel = http.delete("/actuator/parfor/" + id);
             assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(405);
             assertThat(parfor.running())
-                    .anySatisfy(loop -> assertThat(loop.info().id()).isEqualTo(id));
+                    .anySatisfy(loop -> assertThat(loop.progress().info().id()).isEqualTo(id));
             assertThat(http.get("/actuator/parfor/" + id).statusCode()).isEqualTo(200);
             assertThat(JsonPath.parse(http.get("/actuator/parfor-dashboard/config")
                                     .body())
