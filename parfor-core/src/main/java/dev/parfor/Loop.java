@@ -19,8 +19,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Options</b> are set once each and checked when set: a refused call changes nothing, a second call of the same
  * option is an {@link IllegalStateException}. Options that configuration sets for this loop's name beat the ones set
- * here. Not thread-safe: build and run it on one thread. A {@code Loop} may run several times; each terminal call is
- * a new run.
+ * here; the defaults of the loop's engine fill in what neither sets. Not thread-safe: build and run it on one thread.
+ * A {@code Loop} may run several times; each terminal call is a new run.
  *
  * <p><b>Terminals</b> form a regular matrix: {@code map}, {@code run}, {@code forEach}, {@code stream} and {@code
  * streamAsCompleted} each take an {@link Iterable} or a {@link Stream} of inputs, with or without a shared context.
@@ -62,13 +62,58 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Loop {
 
-    private final LoopRuntime runtime;
+    private final @Nullable LoopRuntime runtime;
     private final @Nullable String name;
+    // What a Loop that records defaults belongs to, such as "loop 'reports'"; null for a Loop that runs.
+    private final @Nullable String defaultsOf;
     private LoopOptions options = LoopOptions.none();
+    private boolean recorded;
 
     Loop(LoopRuntime runtime, @Nullable String name) {
         this.runtime = runtime;
         this.name = name;
+        this.defaultsOf = null;
+    }
+
+    private Loop(String defaultsOf) {
+        this.runtime = null;
+        this.name = null;
+        this.defaultsOf = defaultsOf;
+    }
+
+    /**
+     * Runs a builder's defaults consumer on a {@code Loop} that only records options, and returns them. Names of
+     * engines and limits are checked by {@link ParallelFor.Builder#build()}, once every one is registered.
+     */
+    static LoopOptions record(String defaultsOf, java.util.function.Consumer<? super Loop> defaults) {
+        Loop recorder = new Loop(defaultsOf);
+        Checks.notNull(defaults, "defaults").accept(recorder);
+        recorder.recorded = true;
+        return recorder.options;
+    }
+
+    /** Refuses an option set on a defaults recorder after its consumer returned: it would be lost. */
+    private void settable() {
+        if (recorded) {
+            throw new IllegalStateException("the defaults of " + defaultsOf + " were taken when its consumer returned;"
+                    + " set every option inside the consumer");
+        }
+    }
+
+    /** Refuses a terminal on a Loop that records defaults, naming the loop and the fix. */
+    private LoopRuntime runtime() {
+        if (runtime == null) {
+            throw new IllegalStateException("the Loop given to the defaults of " + defaultsOf
+                    + " only records options and cannot run; run loops on the built ParallelFor, for example"
+                    + " parfor.loop(\"name\").map(inputs, body)");
+        }
+        return runtime;
+    }
+
+    /** The inputs of a terminal, checked after the loop itself. */
+    private <I> I inputs(@Nullable I inputs) {
+        runtime();
+        return Checks.notNull(inputs, "inputs");
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -83,8 +128,12 @@ public final class Loop {
      * @throws IllegalStateException when already set
      */
     public Loop engine(String engine) {
+        settable();
         Checks.unset(options.engine, "engine");
-        runtime.engine(Checks.name(engine, "engine"));
+        Checks.name(engine, "engine");
+        if (runtime != null) {
+            runtime.engine(engine);
+        }
         options = options.engine(engine);
         return this;
     }
@@ -98,6 +147,7 @@ public final class Loop {
      * @throws IllegalStateException when already set
      */
     public Loop parallelism(int parallelism) {
+        settable();
         Checks.unset(options.parallelism, "parallelism");
         options = options.parallelism(parallelism);
         return this;
@@ -113,6 +163,7 @@ public final class Loop {
      * @throws IllegalStateException when already set
      */
     public Loop chunkSize(int chunkSize) {
+        settable();
         Checks.unset(options.chunkSize, "chunkSize");
         options = options.chunkSize(chunkSize);
         return this;
@@ -126,6 +177,7 @@ public final class Loop {
      * @throws IllegalStateException when already set
      */
     public Loop onError(ErrorPolicy policy) {
+        settable();
         Checks.unset(options.onError, "onError");
         options = options.onError(Checks.notNull(policy, "policy"));
         return this;
@@ -142,14 +194,17 @@ public final class Loop {
      * @throws IllegalStateException when already set
      */
     public Loop retries(int retries, Duration backoff) {
+        settable();
         Checks.unset(options.retries, "retries");
         options = options.retries(retries, backoff);
         return this;
     }
 
     /**
-     * Shapes the pause between retries: exponential with a {@code multiplier}, capped at {@code maxBackoff}, spread at
-     * random by up to {@code jitter} of itself; see {@link LoopOptions#backoff(double, Duration, double)}.
+     * Shapes the pause between retries, as Spring Framework's {@code RetryPolicy} and Reactor's {@code
+     * RetryBackoffSpec} do: the pause before retry {@code n} is {@code backoff * multiplier^(n-1)}, capped at {@code
+     * maxBackoff}, then spread at random by up to {@code jitter} of itself either way (and capped again). Without this
+     * option the multiplier is 2, there is no cap and no jitter.
      *
      * @param multiplier how much each pause grows, at least 1
      * @param maxBackoff the longest pause, positive, at most 100 years
@@ -159,6 +214,7 @@ public final class Loop {
      * @throws IllegalStateException when already set
      */
     public Loop backoff(double multiplier, Duration maxBackoff, double jitter) {
+        settable();
         Checks.unset(options.backoffMultiplier, "backoff");
         options = options.backoff(multiplier, maxBackoff, jitter);
         return this;
@@ -174,8 +230,12 @@ public final class Loop {
      * @throws IllegalStateException when already set
      */
     public Loop limit(String limit) {
+        settable();
         Checks.unset(options.limit, "limit");
-        runtime.limit(Checks.name(limit, "limit"));
+        Checks.name(limit, "limit");
+        if (runtime != null) {
+            runtime.limit(limit);
+        }
         options = options.limit(limit);
         return this;
     }
@@ -189,6 +249,7 @@ public final class Loop {
      * @throws IllegalStateException when already set
      */
     public Loop retryOn(Predicate<? super Throwable> retryable) {
+        settable();
         Checks.unset(options.retryOn, "retryOn");
         options = options.retryOn(retryable);
         return this;
@@ -205,6 +266,7 @@ public final class Loop {
      * @throws IllegalStateException when already set
      */
     public Loop timeout(Duration timeout) {
+        settable();
         Checks.unset(options.timeout, "timeout");
         options = options.timeout(timeout);
         return this;
@@ -221,6 +283,7 @@ public final class Loop {
      * @throws IllegalStateException when already set
      */
     public Loop taskTimeout(Duration taskTimeout) {
+        settable();
         Checks.unset(options.taskTimeout, "taskTimeout");
         options = options.taskTimeout(taskTimeout);
         return this;
@@ -236,6 +299,7 @@ public final class Loop {
      * @throws IllegalStateException when already set
      */
     public Loop progress(ProgressListener listener, Duration interval) {
+        settable();
         Checks.unset(options.progress, "progress");
         options = options.progress(listener, interval);
         return this;
@@ -256,7 +320,7 @@ public final class Loop {
      */
     public <T extends @Nullable Object, R extends @Nullable Object> List<R> map(
             Iterable<? extends T> inputs, Body<? super T, ? extends R> body) {
-        return values(Checks.notNull(inputs, "inputs"), task(body), null);
+        return values(inputs(inputs), task(body), null);
     }
 
     /**
@@ -325,7 +389,7 @@ public final class Loop {
      */
     public <T extends @Nullable Object, R extends @Nullable Object> LoopResult<R> run(
             Iterable<? extends T> inputs, Body<? super T, ? extends R> body) {
-        return result(Checks.notNull(inputs, "inputs"), task(body), null);
+        return result(inputs(inputs), task(body), null);
     }
 
     /**
@@ -390,7 +454,7 @@ public final class Loop {
      * @throws ParallelForException when an input fails (see the table above), and on timeout or cancellation
      */
     public <T extends @Nullable Object> void forEach(Iterable<? extends T> inputs, Body.Action<? super T> body) {
-        drain(Checks.notNull(inputs, "inputs"), action(body), null);
+        drain(inputs(inputs), action(body), null);
     }
 
     /**
@@ -454,7 +518,7 @@ public final class Loop {
      */
     public <T extends @Nullable Object, R extends @Nullable Object> Stream<R> stream(
             Iterable<? extends T> inputs, Body<? super T, ? extends R> body) {
-        return results(Checks.notNull(inputs, "inputs"), task(body), null, Plan.Mode.ORDERED);
+        return results(inputs(inputs), task(body), null, Plan.Mode.ORDERED);
     }
 
     /**
@@ -519,7 +583,7 @@ public final class Loop {
      */
     public <T extends @Nullable Object, R extends @Nullable Object> Stream<R> streamAsCompleted(
             Iterable<? extends T> inputs, Body<? super T, ? extends R> body) {
-        return results(Checks.notNull(inputs, "inputs"), task(body), null, Plan.Mode.COMPLETION);
+        return results(inputs(inputs), task(body), null, Plan.Mode.COMPLETION);
     }
 
     /**
@@ -723,7 +787,7 @@ public final class Loop {
     @SuppressWarnings("unchecked")
     public <T extends @Nullable Object, R extends @Nullable Object> List<R> mapIndexed(
             Iterable<? extends T> inputs, Body.Indexed<? super T, ? extends R> body) {
-        Checks.notNull(inputs, "inputs");
+        inputs(inputs);
         Chunk.Task task = (index, input, context) -> body.apply(index, (T) input);
         return values(inputs, named(body, task), null);
     }
@@ -744,6 +808,7 @@ public final class Loop {
     @SuppressWarnings("unchecked")
     public <A extends @Nullable Object, B extends @Nullable Object, R extends @Nullable Object> List<R> product(
             Iterable<? extends A> as, Iterable<? extends B> bs, Body.Pair<? super A, ? super B, ? extends R> body) {
+        runtime();
         Product axes = Product.of(List.of(Checks.notNull(as, "as"), Checks.notNull(bs, "bs")));
         Chunk.Task task = (index, input, context) -> {
             List<?> pair = (List<?>) input;
@@ -765,6 +830,7 @@ public final class Loop {
     @SuppressWarnings("unchecked")
     public <R extends @Nullable Object> List<R> product(
             List<? extends Iterable<?>> axes, Body<List<@Nullable Object>, ? extends R> body) {
+        runtime();
         Product combinations = Product.of(Checks.notNull(axes, "axes"));
         Chunk.Task task = (index, input, context) -> body.apply((List<@Nullable Object>) input);
         return values(combinations, named(body, task), null);
@@ -787,7 +853,7 @@ public final class Loop {
     @SuppressWarnings("unchecked")
     public <T extends @Nullable Object, R extends @Nullable Object> List<R> mapChunks(
             Iterable<? extends T> inputs, int chunks, Body.Chunked<T, ? extends R> body) {
-        Checks.notNull(inputs, "inputs");
+        inputs(inputs);
         Checks.positive(chunks, "chunks");
         Checks.notNull(body, "body");
         List<List<T>> parts = Product.split(inputs, chunks);
@@ -828,8 +894,9 @@ public final class Loop {
      */
     public List<@Nullable Object> invoke(
             Object target, String method, Iterable<?> inputs, Map<String, ? extends @Nullable Object> context) {
+        runtime();
         Invoker invoker = Invoker.of(target, method);
-        Checks.notNull(inputs, "inputs");
+        inputs(inputs);
         Checks.notNull(context, "context");
         List<@Nullable Object[]> calls = new ArrayList<>();
         long index = 0;
@@ -868,7 +935,7 @@ public final class Loop {
             int defaultChunkSize,
             boolean throwOnFailures,
             Consumer<LoopRun> started) {
-        LoopRun run = LoopRun.start(runtime, loopName, frozen, inputs, task, context, mode, defaultChunkSize);
+        LoopRun run = LoopRun.start(runtime(), loopName, frozen, inputs, task, context, mode, defaultChunkSize);
         started.accept(run);
         run.await(List.of(), 0);
         ParallelForException error = run.finish(throwOnFailures);
@@ -899,7 +966,7 @@ public final class Loop {
     }
 
     private void drain(Object inputs, Chunk.Task task, @Nullable Object context) {
-        LoopRun run = LoopRun.start(runtime, name(task), options, inputs, task, context, Plan.Mode.DISCARD, 0);
+        LoopRun run = LoopRun.start(runtime(), name(task), options, inputs, task, context, Plan.Mode.DISCARD, 0);
         List<@Nullable Object> none = new ArrayList<>(0);
         while (run.await(none, 0)) {
             none.clear();
@@ -919,9 +986,10 @@ public final class Loop {
         String loopName = name(task);
         LoopOptions frozen = options;
         AsyncLoop<V> future = new AsyncLoop<>();
-        List<ContextPropagator.Captured> captured = new ArrayList<>(runtime.propagators.size());
+        List<ContextPropagator.Captured> captured =
+                new ArrayList<>(runtime().propagators.size());
         try {
-            for (ContextPropagator propagator : runtime.propagators) {
+            for (ContextPropagator propagator : runtime().propagators) {
                 captured.add(propagator.capture());
             }
         } catch (Throwable e) {
@@ -987,8 +1055,8 @@ public final class Loop {
     private <R> Stream<R> results(Object inputs, Chunk.Task task, @Nullable Object context, Plan.Mode mode) {
         String loopName = name(task);
         LoopOptions frozen = options;
-        ResultSpliterator<R> spliterator =
-                new ResultSpliterator<>(() -> LoopRun.start(runtime, loopName, frozen, inputs, task, context, mode, 0));
+        ResultSpliterator<R> spliterator = new ResultSpliterator<>(
+                () -> LoopRun.start(runtime(), loopName, frozen, inputs, task, context, mode, 0));
         return StreamSupport.stream(spliterator, false).onClose(spliterator::close);
     }
 

@@ -5,12 +5,14 @@ import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A loop's options as one immutable value: what a call site sets through {@link Loop}, and what configuration sets
- * per engine ({@link ParallelFor.Builder#engine(String, dev.parfor.spi.Engine, LoopOptions)}) and per loop name
- * ({@link ParallelFor.Builder#loopOptions}). Each setter checks its argument and returns a copy; an unset option
- * falls through to the next layer: {@code per loop name > call site > per engine > built-in default}.
+ * A loop's options as one immutable value, inside parfor only: what a call site sets through {@link Loop}, and what
+ * configuration sets per engine ({@link ParallelFor.Builder#engine(String, dev.parfor.spi.Engine,
+ * java.util.function.Consumer)}) and per loop name ({@link ParallelFor.Builder#loop(String,
+ * java.util.function.Consumer)}), both recorded through a {@code Loop} too. Each setter checks its argument and
+ * returns a copy; {@link #orElse} is the one place the layers are merged: an unset option falls through to the next
+ * layer, {@code per loop name > call site > per engine > built-in default}.
  */
-public final class LoopOptions {
+final class LoopOptions {
 
     private static final LoopOptions NONE = new LoopOptions();
 
@@ -86,7 +88,7 @@ public final class LoopOptions {
      *
      * @return the empty options
      */
-    public static LoopOptions none() {
+    static LoopOptions none() {
         return NONE;
     }
 
@@ -97,7 +99,7 @@ public final class LoopOptions {
      * @return a copy with the engine set
      * @throws IllegalArgumentException when blank
      */
-    public LoopOptions engine(String engine) {
+    LoopOptions engine(String engine) {
         LoopOptions copy = copy();
         copy.engine = Checks.name(engine, "engine");
         return copy;
@@ -110,7 +112,7 @@ public final class LoopOptions {
      * @return a copy with the parallelism set
      * @throws IllegalArgumentException when below 1
      */
-    public LoopOptions parallelism(int parallelism) {
+    LoopOptions parallelism(int parallelism) {
         LoopOptions copy = copy();
         copy.parallelism = Checks.positive(parallelism, "parallelism");
         return copy;
@@ -123,7 +125,7 @@ public final class LoopOptions {
      * @return a copy with the chunk size set
      * @throws IllegalArgumentException when below 1
      */
-    public LoopOptions chunkSize(int chunkSize) {
+    LoopOptions chunkSize(int chunkSize) {
         LoopOptions copy = copy();
         copy.chunkSize = Checks.positive(chunkSize, "chunkSize");
         return copy;
@@ -135,7 +137,7 @@ public final class LoopOptions {
      * @param onError the policy
      * @return a copy with the policy set
      */
-    public LoopOptions onError(ErrorPolicy onError) {
+    LoopOptions onError(ErrorPolicy onError) {
         LoopOptions copy = copy();
         copy.onError = Checks.notNull(onError, "onError");
         return copy;
@@ -150,7 +152,7 @@ public final class LoopOptions {
      * @return a copy with retries set
      * @throws IllegalArgumentException when negative or too long
      */
-    public LoopOptions retries(int retries, Duration backoff) {
+    LoopOptions retries(int retries, Duration backoff) {
         int count = Checks.notNegative(retries, "retries");
         Duration pause = Checks.notNegative(backoff, "backoff");
         LoopOptions copy = copy();
@@ -171,7 +173,7 @@ public final class LoopOptions {
      * @return a copy with the backoff shape set
      * @throws IllegalArgumentException when a value is out of range
      */
-    public LoopOptions backoff(double multiplier, Duration maxBackoff, double jitter) {
+    LoopOptions backoff(double multiplier, Duration maxBackoff, double jitter) {
         if (!(multiplier >= 1) || Double.isInfinite(multiplier)) {
             throw new IllegalArgumentException("'multiplier' must be a finite number of at least 1 but was "
                     + multiplier + "; use 1 for a fixed pause, 2 to double it");
@@ -196,7 +198,7 @@ public final class LoopOptions {
      * @return a copy with the limit set
      * @throws IllegalArgumentException when blank
      */
-    public LoopOptions limit(String limit) {
+    LoopOptions limit(String limit) {
         LoopOptions copy = copy();
         copy.limit = Checks.name(limit, "limit");
         return copy;
@@ -209,7 +211,7 @@ public final class LoopOptions {
      * @return a copy with the timeout set
      * @throws IllegalArgumentException when not positive or too long
      */
-    public LoopOptions timeout(Duration timeout) {
+    LoopOptions timeout(Duration timeout) {
         LoopOptions copy = copy();
         copy.timeout = Checks.positive(timeout, "timeout");
         return copy;
@@ -222,14 +224,11 @@ public final class LoopOptions {
      * @return a copy with the task timeout set
      * @throws IllegalArgumentException when not positive or too long
      */
-    public LoopOptions taskTimeout(Duration taskTimeout) {
+    LoopOptions taskTimeout(Duration taskTimeout) {
         LoopOptions copy = copy();
         copy.taskTimeout = Checks.positive(taskTimeout, "taskTimeout");
         return copy;
     }
-
-    // ---------------------------------------------------------------------------------------------------------------
-    // For Loop, which sets these once each
 
     LoopOptions retryOn(Predicate<? super Throwable> retryable) {
         LoopOptions copy = copy();

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
@@ -69,7 +70,7 @@ public final class ParallelFor implements AutoCloseable {
 
     /**
      * Starts a named loop: set its options, then call a terminal such as {@link Loop#map} or {@link Loop#run}.
-     * Options that configuration sets for this name ({@link Builder#loopOptions}) beat the ones set in code.
+     * Options that configuration sets for this name ({@link Builder#loop(String, Consumer)}) beat the ones set in code.
      *
      * @param name the loop's name, used in logs, metrics, configuration and the actuator; keep the set of names small
      * @return the loop, for one or more runs
@@ -249,7 +250,7 @@ public final class ParallelFor implements AutoCloseable {
     public static final class Builder {
         private final Map<String, Engine> engines = new LinkedHashMap<>();
         private final Map<String, LoopOptions> engineDefaults = new LinkedHashMap<>();
-        private final Map<String, LoopOptions> loopOptions = new LinkedHashMap<>();
+        private final Map<String, LoopOptions> loopDefaults = new LinkedHashMap<>();
         private final Map<String, Limit> limits = new LinkedHashMap<>();
         private final List<LoopListener> listeners = new ArrayList<>();
         private final List<ContextPropagator> propagators = new ArrayList<>();
@@ -270,19 +271,27 @@ public final class ParallelFor implements AutoCloseable {
          * @throws IllegalStateException when the name is already registered
          */
         public Builder engine(String name, Engine engine) {
-            return engine(name, engine, LoopOptions.none());
+            return engine(name, engine, loop -> {});
         }
 
         /**
-         * Registers an engine with defaults for the loops that run on it.
+         * Registers an engine with defaults for the loops that run on it, set on a {@link Loop} that only records
+         * them (a terminal called on it throws an {@link IllegalStateException}); {@code defaults} runs at once.
+         *
+         * <pre>{@code
+         * builder.engine("io", Engines.virtualThreads(200),
+         *         loop -> loop.timeout(Duration.ofMinutes(1)).retries(2, Duration.ofMillis(100)));
+         * }</pre>
          *
          * @param name the engine's name
          * @param engine the engine
-         * @param defaults options for loops on this engine that neither the call site nor {@link #loopOptions} set
+         * @param defaults sets options for loops on this engine that neither the call site nor {@link #loop(String,
+         *     Consumer)} set; every option but {@link Loop#engine} can be a default
          * @return this builder
-         * @throws IllegalStateException when the name is already registered
+         * @throws IllegalStateException when the name is already registered, or the consumer calls a terminal or
+         *     sets an option twice
          */
-        public Builder engine(String name, Engine engine, LoopOptions defaults) {
+        public Builder engine(String name, Engine engine, Consumer<? super Loop> defaults) {
             Checks.name(name, "name");
             Checks.notNull(engine, "engine");
             Checks.notNull(defaults, "defaults");
@@ -290,8 +299,9 @@ public final class ParallelFor implements AutoCloseable {
                 throw new IllegalStateException(
                         "engine '" + name + "' is already registered; give each engine its own name");
             }
+            LoopOptions recorded = Loop.record("engine '" + name + "'", defaults);
             engines.put(name, engine);
-            engineDefaults.put(name, defaults);
+            engineDefaults.put(name, recorded);
             return this;
         }
 
@@ -310,19 +320,27 @@ public final class ParallelFor implements AutoCloseable {
 
         /**
          * Sets options for the loop with this name that beat what its call site says: how an operator re-routes or
-         * throttles a loop without a release.
+         * throttles a loop without a release. The options are set on a {@link Loop} that only records them (a
+         * terminal called on it throws an {@link IllegalStateException}); {@code defaults} runs at once, and a later
+         * call for the same name replaces what it set.
          *
-         * @param loop the loop's name
-         * @param options the options
+         * <pre>{@code
+         * builder.loop("render-reports", loop -> loop.engine("io").parallelism(8));
+         * }</pre>
+         *
+         * @param name the loop's name
+         * @param defaults sets the options
          * @return this builder
+         * @throws IllegalStateException when the consumer calls a terminal or sets an option twice
          */
-        public Builder loopOptions(String loop, LoopOptions options) {
-            loopOptions.put(Checks.name(loop, "loop"), Checks.notNull(options, "options"));
+        public Builder loop(String name, Consumer<? super Loop> defaults) {
+            Checks.name(name, "name");
+            loopDefaults.put(name, Loop.record("loop '" + name + "'", defaults));
             return this;
         }
 
         /**
-         * Registers a limit that loops share ({@link Loop#limit}, or {@link LoopOptions#limit} from configuration):
+         * Registers a limit that loops share ({@link Loop#limit}, at the call site or in defaults):
          * the tasks of every loop using it together run at most {@code maxConcurrency} at once and start at most
          * {@code permitsPerSecond} per second on average, with bursts of up to {@code burst}. Ten loops calling one
          * service then share one budget instead of each having its own parallelism. A task waits for its permit on
@@ -409,7 +427,8 @@ public final class ParallelFor implements AutoCloseable {
          * Builds the instance.
          *
          * @return the new {@code ParallelFor}
-         * @throws IllegalStateException when no engine is registered, or the default or a loop's engine is unknown
+         * @throws IllegalStateException when no engine is registered, the default or a loop's engine is unknown,
+         *     defaults name an unknown limit, or an engine's defaults set {@link Loop#engine}
          */
         public ParallelFor build() {
             if (engines.isEmpty()) {
@@ -423,12 +442,18 @@ public final class ParallelFor implements AutoCloseable {
                 throw new IllegalStateException("default engine '" + chosen + "' is not registered; known engines: "
                         + String.join(", ", engines.keySet()));
             }
-            for (Map.Entry<String, LoopOptions> entry : loopOptions.entrySet()) {
-                String limit = entry.getValue().limit;
-                if (limit != null && !limits.containsKey(limit)) {
-                    throw new IllegalStateException("loop '" + entry.getKey() + "' uses unknown limit '" + limit
-                            + "'; known limits: " + (limits.isEmpty() ? "none" : String.join(", ", limits.keySet())));
+            for (Map.Entry<String, LoopOptions> entry : engineDefaults.entrySet()) {
+                String engine = entry.getValue().engine;
+                if (engine != null) {
+                    throw new IllegalStateException("'engine' cannot be a default of engine '" + entry.getKey()
+                            + "' but was '" + engine + "': a loop runs on one engine before that engine's defaults"
+                            + " apply; route loops by name with builder.loop(\"name\", loop -> loop.engine(\""
+                            + engine + "\")), or set defaultEngine(\"" + engine + "\")");
                 }
+                checkLimit("engine '" + entry.getKey() + "'", entry.getValue().limit);
+            }
+            for (Map.Entry<String, LoopOptions> entry : loopDefaults.entrySet()) {
+                checkLimit("loop '" + entry.getKey() + "'", entry.getValue().limit);
                 String engine = entry.getValue().engine;
                 if (engine != null && !engines.containsKey(engine)) {
                     throw new IllegalStateException("loop '" + entry.getKey() + "' is routed to unknown engine '"
@@ -438,7 +463,7 @@ public final class ParallelFor implements AutoCloseable {
             return new ParallelFor(new LoopRuntime(
                     engines,
                     engineDefaults,
-                    loopOptions,
+                    loopDefaults,
                     limits,
                     listeners,
                     propagators,
@@ -446,6 +471,14 @@ public final class ParallelFor implements AutoCloseable {
                     progressInterval,
                     chosen,
                     ownsEngines));
+        }
+
+        private void checkLimit(String owner, @Nullable String limit) {
+            if (limit != null && !limits.containsKey(limit)) {
+                throw new IllegalStateException(owner + " uses unknown limit '" + limit + "'; known limits: "
+                        + (limits.isEmpty() ? "none" : String.join(", ", limits.keySet()))
+                        + ". Register it with limit(\"" + limit + "\", ...)");
+            }
         }
     }
 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.parfor.Body;
 import dev.parfor.Engines;
 import dev.parfor.ErrorPolicy;
-import dev.parfor.LoopOptions;
 import dev.parfor.ParallelFor;
 import java.time.Duration;
 import java.util.List;
@@ -78,7 +77,7 @@ class BadInputTest {
         assertThatThrownBy(() -> Engines.virtualThreads(-1))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("'maxConcurrency' must be greater than 0 but was -1");
-        assertThatThrownBy(() -> LoopOptions.none().parallelism(0))
+        assertThatThrownBy(() -> ParallelFor.builder().loop("l", loop -> loop.parallelism(0)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("'parallelism' must be greater than 0 but was 0");
     }
@@ -90,7 +89,7 @@ class BadInputTest {
                 .hasMessageContaining("unknown engine 'gpu'; known engines: fork-join, virtual");
         assertThatThrownBy(() -> ParallelFor.builder()
                         .engine("cpu", Engines.sequential())
-                        .loopOptions("reports", LoopOptions.none().engine("gpu"))
+                        .loop("reports", loop -> loop.engine("gpu"))
                         .build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("loop 'reports' is routed to unknown engine 'gpu'; known engines: cpu");

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.parfor.Body;
 import dev.parfor.Engines;
 import dev.parfor.ErrorPolicy;
-import dev.parfor.LoopOptions;
 import dev.parfor.ParallelFor;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -123,12 +122,12 @@ class BadInputEverywhereTest {
                 IllegalStateException.class,
                 "'gpu'",
                 "cpu");
+        refusesNull("builder().loop(null, d)", () -> ParallelFor.builder().loop(null, loop -> {}), "name");
+        refusesNull("builder().loop(l, null)", () -> ParallelFor.builder().loop("l", null), "defaults");
         refusesNull(
-                "builder().loopOptions(null, o)",
-                () -> ParallelFor.builder().loopOptions(null, LoopOptions.none()),
-                "loop");
-        refusesNull(
-                "builder().loopOptions(l, null)", () -> ParallelFor.builder().loopOptions("l", null), "options");
+                "builder().engine(n, e, null)",
+                () -> ParallelFor.builder().engine("cpu", Engines.sequential(), null),
+                "defaults");
         refusesNull("builder().listener(null)", () -> ParallelFor.builder().listener(null), "listener");
         refusesNull(
                 "builder().contextPropagator(null)", () -> ParallelFor.builder().contextPropagator(null), "propagator");
@@ -278,30 +277,43 @@ class BadInputEverywhereTest {
     }
 
     @Test
-    void shouldRefuseEveryBadLoopOptionsEngineAndRecordValue() {
-        refusesNull("LoopOptions.engine(null)", () -> LoopOptions.none().engine(null), "engine");
+    void shouldRefuseEveryBadDefaultEngineAndRecordValue() {
+        refusesNull("defaults engine(null)", () -> ParallelFor.builder().loop("l", d -> d.engine(null)), "engine");
         refuses(
-                "LoopOptions.engine(blank)",
-                () -> LoopOptions.none().engine(""),
+                "defaults engine(blank)",
+                () -> ParallelFor.builder().loop("l", d -> d.engine("")),
                 IllegalArgumentException.class,
                 "'engine' must not be blank but was ''");
         refusesNotPositive(
-                "LoopOptions.parallelism(-1)", () -> LoopOptions.none().parallelism(-1), "parallelism", -1);
-        refusesNotPositive("LoopOptions.chunkSize(0)", () -> LoopOptions.none().chunkSize(0), "chunkSize", 0);
-        refusesNull("LoopOptions.onError(null)", () -> LoopOptions.none().onError(null), "onError");
+                "defaults parallelism(-1)",
+                () -> ParallelFor.builder().loop("l", d -> d.parallelism(-1)),
+                "parallelism",
+                -1);
+        refusesNotPositive(
+                "engine defaults chunkSize(0)",
+                () -> ParallelFor.builder().engine("cpu", Engines.sequential(), d -> d.chunkSize(0)),
+                "chunkSize",
+                0);
+        refusesNull("defaults onError(null)", () -> ParallelFor.builder().loop("l", d -> d.onError(null)), "policy");
         refuses(
-                "LoopOptions.retries(-4, zero)",
-                () -> LoopOptions.none().retries(-4, Duration.ZERO),
+                "defaults retries(-4, zero)",
+                () -> ParallelFor.builder().loop("l", d -> d.retries(-4, Duration.ZERO)),
                 IllegalArgumentException.class,
                 "'retries' must be 0 or greater but was -4");
         refuses(
-                "LoopOptions.timeout(zero)",
-                () -> LoopOptions.none().timeout(Duration.ZERO),
+                "defaults timeout(zero)",
+                () -> ParallelFor.builder().loop("l", d -> d.timeout(Duration.ZERO)),
                 IllegalArgumentException.class,
                 "'timeout' must be a positive duration but was PT0S");
-        refusesNull("LoopOptions.taskTimeout(null)", () -> LoopOptions.none().taskTimeout(null), "taskTimeout");
-        // LoopOptions is a value: a second setter call returns another copy, by design (unlike Loop's options).
-        assertThat(LoopOptions.none().parallelism(2).parallelism(3).toString()).isEqualTo("LoopOptions[parallelism=3]");
+        refusesNull(
+                "defaults taskTimeout(null)",
+                () -> ParallelFor.builder().loop("l", d -> d.taskTimeout(null)),
+                "taskTimeout");
+        refuses(
+                "defaults parallelism twice",
+                () -> ParallelFor.builder().loop("l", d -> d.parallelism(2).parallelism(3)),
+                IllegalStateException.class,
+                "option 'parallelism' is already set to 2");
 
         refusesNotPositive("Engines.forkJoin(-1)", () -> Engines.forkJoin(-1), "parallelism", -1);
         refusesNull("Engines.forkJoin(2, null)", () -> Engines.forkJoin(2, null), "threadNamePrefix");

@@ -1,8 +1,8 @@
 package dev.parfor.autoconfigure;
 
 import dev.parfor.ContextPropagator;
+import dev.parfor.Loop;
 import dev.parfor.LoopListener;
-import dev.parfor.LoopOptions;
 import dev.parfor.ParallelFor;
 import dev.parfor.autoconfigure.ParforProperties.EngineProperties;
 import dev.parfor.autoconfigure.ParforProperties.LoopProperties;
@@ -11,6 +11,7 @@ import io.micrometer.context.ContextSnapshotFactory;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.slf4j.event.Level;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -87,7 +88,7 @@ public final class ParforAutoConfiguration {
                         limit.getMaxConcurrency() != null ? limit.getMaxConcurrency() : 0,
                         limit.getRate() != null ? limit.getRate() : 0,
                         burst(limit)));
-        properties.getLoops().forEach((name, loop) -> builder.loopOptions(name, loopOptions(loop)));
+        properties.getLoops().forEach((name, loop) -> builder.loop(name, defaults -> loopDefaults(loop, defaults)));
         Level progress = LoggingListeners.level(properties.getProgress().getLogLevel());
         if (progress != null) {
             builder.progress(
@@ -144,13 +145,14 @@ public final class ParforAutoConfiguration {
                 parallelFor, properties.getShutdown().getAwaitTerminationPeriod(), configuredLoops.getIfAvailable());
     }
 
-    private static LoopOptions engineDefaults(ParforProperties properties, String engine) {
+    /** What {@code parfor.engines.<name>} sets for the loops on that engine. */
+    private static Consumer<Loop> engineDefaults(ParforProperties properties, String engine) {
         EngineProperties configured = properties.getEngines().get(engine);
-        LoopOptions options = LoopOptions.none();
-        if (configured != null && configured.getChunkSize() != null) {
-            options = options.chunkSize(configured.getChunkSize());
-        }
-        return options;
+        return defaults -> {
+            if (configured != null && configured.getChunkSize() != null) {
+                defaults.chunkSize(configured.getChunkSize());
+            }
+        };
     }
 
     /** The longest pause parfor schedules, standing for "no cap" when only the multiplier or the jitter is set. */
@@ -163,39 +165,38 @@ public final class ParforAutoConfiguration {
         return limit.getRate() != null ? (int) Math.max(1, Math.ceil(limit.getRate())) : 1;
     }
 
-    static LoopOptions loopOptions(LoopProperties loop) {
-        LoopOptions options = LoopOptions.none();
+    /** Sets what {@code parfor.loops.<name>} configures on the loop that records that name's defaults. */
+    static void loopDefaults(LoopProperties loop, Loop defaults) {
         if (loop.getEngine() != null) {
-            options = options.engine(loop.getEngine());
+            defaults.engine(loop.getEngine());
         }
         if (loop.getParallelism() != null) {
-            options = options.parallelism(loop.getParallelism());
+            defaults.parallelism(loop.getParallelism());
         }
         if (loop.getChunkSize() != null) {
-            options = options.chunkSize(loop.getChunkSize());
+            defaults.chunkSize(loop.getChunkSize());
         }
         if (loop.getOnError() != null) {
-            options = options.onError(loop.getOnError());
+            defaults.onError(loop.getOnError());
         }
         if (loop.getRetries() != null) {
-            options = options.retries(loop.getRetries(), loop.getBackoff() != null ? loop.getBackoff() : Duration.ZERO);
+            defaults.retries(loop.getRetries(), loop.getBackoff() != null ? loop.getBackoff() : Duration.ZERO);
         }
         if (loop.getBackoffMultiplier() != null || loop.getMaxBackoff() != null || loop.getJitter() != null) {
-            options = options.backoff(
+            defaults.backoff(
                     loop.getBackoffMultiplier() != null ? loop.getBackoffMultiplier() : 2.0,
                     loop.getMaxBackoff() != null ? loop.getMaxBackoff() : NO_CAP,
                     loop.getJitter() != null ? loop.getJitter() : 0.0);
         }
         if (loop.getLimit() != null) {
-            options = options.limit(loop.getLimit());
+            defaults.limit(loop.getLimit());
         }
         if (loop.getTimeout() != null) {
-            options = options.timeout(loop.getTimeout());
+            defaults.timeout(loop.getTimeout());
         }
         if (loop.getTaskTimeout() != null) {
-            options = options.taskTimeout(loop.getTaskTimeout());
+            defaults.taskTimeout(loop.getTaskTimeout());
         }
-        return options;
     }
 
     /** Carries what Micrometer's context-propagation library knows into loop bodies on local engines. */

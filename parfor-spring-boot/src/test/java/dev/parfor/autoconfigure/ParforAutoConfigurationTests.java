@@ -849,7 +849,7 @@ class ParforAutoConfigurationTests {
         @Bean
         ParallelForBuilderCustomizer fromCode() {
             return builder -> builder.engine("from-code", Engines.forkJoin(1, "from-code-"))
-                    .loopOptions("customized", dev.parfor.LoopOptions.none().engine("from-code"));
+                    .loop("customized", loop -> loop.engine("from-code"));
         }
     }
 
