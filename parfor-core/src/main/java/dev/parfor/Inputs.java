@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.RandomAccess;
 import java.util.Spliterator;
 import java.util.Spliterators;
-import java.util.stream.Stream;
 
 /**
  * A loop's inputs, as the scheduler reads them. A random-access list is cut into chunks by index (each chunk a view,
@@ -29,11 +28,8 @@ abstract sealed class Inputs permits Inputs.Indexed, Inputs.Lazy {
         if (inputs instanceof Collection<?> collection) {
             return new Lazy(collection.iterator(), collection.size());
         }
-        if (inputs instanceof Iterable<?> iterable) {
-            Spliterator<?> spliterator = iterable.spliterator();
-            return new Lazy(Spliterators.iterator(spliterator), spliterator.getExactSizeIfKnown());
-        }
-        Spliterator<?> spliterator = ((Stream<?>) inputs).spliterator();
+        // Any other Iterable, a stream's iterator method among them: its size when its spliterator knows it.
+        Spliterator<?> spliterator = ((Iterable<?>) inputs).spliterator();
         return new Lazy(Spliterators.iterator(spliterator), spliterator.getExactSizeIfKnown());
     }
 

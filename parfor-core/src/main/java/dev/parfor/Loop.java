@@ -22,9 +22,20 @@ import org.jspecify.annotations.Nullable;
  * here; the defaults of the loop's engine fill in what neither sets. Not thread-safe: build and run it on one thread.
  * A {@code Loop} may run several times; each terminal call is a new run.
  *
- * <p><b>Terminals</b> form a regular matrix: {@code map}, {@code run}, {@code forEach}, {@code stream} and {@code
- * streamAsCompleted} each take an {@link Iterable} or a {@link Stream} of inputs, with or without a shared context.
- * Each blocks until the loop ends ({@code stream}s run as they are consumed).
+ * <p>The same options serve as defaults: {@link ParallelFor.Builder#loop(String, java.util.function.Consumer)} and
+ * {@link ParallelFor.Builder#engine(String, dev.parfor.spi.Engine, java.util.function.Consumer)} hand a {@code Loop}
+ * that only records them; a terminal called on it throws an {@link IllegalStateException}.
+ *
+ * <p><b>Terminals</b> form a regular matrix: {@code map}, {@code run}, {@code forEach}, {@code stream}, {@code
+ * streamAsCompleted} and {@code mapAsync} each take an {@link Iterable} of inputs, with or without a shared context.
+ * Each blocks until the loop ends ({@code stream}s run as they are consumed, {@code mapAsync} returns a future). A
+ * {@link Stream} is passed as {@code stream::iterator}, read once, and closed by its owner:
+ *
+ * <pre>{@code
+ * try (Stream<Customer> customers = repository.streamAll()) {
+ *     List<Report> reports = parfor.loop("reports").map(customers::iterator, this::render);
+ * }
+ * }</pre>
  *
  * <table>
  *   <caption>What a terminal does when inputs fail</caption>
@@ -44,11 +55,12 @@ import org.jspecify.annotations.Nullable;
  *       The loop always ends, always leaves {@link ParallelFor#running()}, and listeners always see {@code
  *       loopFinished} after {@code loopStarted}.
  *   <li>No user code runs while the loop's lock is held, and none on parfor's timer thread.
- *   <li>Inputs of a random-access list are read by index on the workers; every other source (an iterator, a stream,
- *       another collection) is read lazily on the loop's own thread (the caller, or the thread consuming the result
- *       stream), so a source tied to the caller's thread, such as a Spring Data JPA {@code Stream} inside the
- *       caller's transaction, works. A read that blocks past the loop's {@link #timeout} is interrupted and the loop
- *       throws at its deadline; a source that ignores interrupts keeps the caller until it returns.
+ *   <li>Inputs of a random-access list are read by index on the workers; every other source (another collection,
+ *       any {@code Iterable}, a stream passed as {@code stream::iterator}) is read lazily on the loop's own thread
+ *       (the caller, the thread consuming the result stream, or {@code mapAsync}'s thread), so a source tied to the
+ *       caller's thread, such as a Spring Data JPA {@code Stream} consumed inside the caller's transaction, works with
+ *       every terminal but {@code mapAsync}. A read that blocks past the loop's {@link #timeout} is interrupted and
+ *       the loop throws at its deadline; a source that ignores interrupts keeps the caller until it returns.
  *   <li>An input collection changed while the loop reads it makes the loop fail with a {@link
  *       java.util.ConcurrentModificationException} as the cause, naming the loop; a collection whose iterator yields
  *       more inputs than its {@code size()} said has every one of them processed. Never a lost or shifted value.
@@ -337,39 +349,7 @@ public final class Loop {
      */
     public <T extends @Nullable Object, C extends @Nullable Object, R extends @Nullable Object> List<R> map(
             Iterable<? extends T> inputs, C context, Body.WithContext<? super T, ? super C, ? extends R> body) {
-        return values(Checks.notNull(inputs, "inputs"), task(body), context);
-    }
-
-    /**
-     * Applies {@code body} to every input of a stream, read lazily on this thread.
-     *
-     * @param inputs the inputs
-     * @param body what runs for one input
-     * @param <T> the input type
-     * @param <R> the result type
-     * @return one result per input, in input order
-     * @throws ParallelForException as {@link #map(Iterable, Body)}
-     */
-    public <T extends @Nullable Object, R extends @Nullable Object> List<R> map(
-            Stream<? extends T> inputs, Body<? super T, ? extends R> body) {
-        return values(Checks.notNull(inputs, "inputs"), task(body), null);
-    }
-
-    /**
-     * Applies {@code body} to every input of a stream with a shared context.
-     *
-     * @param inputs the inputs
-     * @param context what every task shares
-     * @param body what runs for one input
-     * @param <T> the input type
-     * @param <C> the context type
-     * @param <R> the result type
-     * @return one result per input, in input order
-     * @throws ParallelForException as {@link #map(Iterable, Body)}
-     */
-    public <T extends @Nullable Object, C extends @Nullable Object, R extends @Nullable Object> List<R> map(
-            Stream<? extends T> inputs, C context, Body.WithContext<? super T, ? super C, ? extends R> body) {
-        return values(Checks.notNull(inputs, "inputs"), task(body), context);
+        return values(inputs(inputs), task(body), context);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -406,39 +386,7 @@ public final class Loop {
      */
     public <T extends @Nullable Object, C extends @Nullable Object, R extends @Nullable Object> LoopResult<R> run(
             Iterable<? extends T> inputs, C context, Body.WithContext<? super T, ? super C, ? extends R> body) {
-        return result(Checks.notNull(inputs, "inputs"), task(body), context);
-    }
-
-    /**
-     * Runs the loop over a stream and returns values and failures.
-     *
-     * @param inputs the inputs
-     * @param body what runs for one input
-     * @param <T> the input type
-     * @param <R> the result type
-     * @return the values and the failures
-     * @throws ParallelForException as {@link #run(Iterable, Body)}
-     */
-    public <T extends @Nullable Object, R extends @Nullable Object> LoopResult<R> run(
-            Stream<? extends T> inputs, Body<? super T, ? extends R> body) {
-        return result(Checks.notNull(inputs, "inputs"), task(body), null);
-    }
-
-    /**
-     * Runs the loop over a stream with a shared context and returns values and failures.
-     *
-     * @param inputs the inputs
-     * @param context what every task shares
-     * @param body what runs for one input
-     * @param <T> the input type
-     * @param <C> the context type
-     * @param <R> the result type
-     * @return the values and the failures
-     * @throws ParallelForException as {@link #run(Iterable, Body)}
-     */
-    public <T extends @Nullable Object, C extends @Nullable Object, R extends @Nullable Object> LoopResult<R> run(
-            Stream<? extends T> inputs, C context, Body.WithContext<? super T, ? super C, ? extends R> body) {
-        return result(Checks.notNull(inputs, "inputs"), task(body), context);
+        return result(inputs(inputs), task(body), context);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -469,34 +417,7 @@ public final class Loop {
      */
     public <T extends @Nullable Object, C extends @Nullable Object> void forEach(
             Iterable<? extends T> inputs, C context, Body.ActionWithContext<? super T, ? super C> body) {
-        drain(Checks.notNull(inputs, "inputs"), action(body), context);
-    }
-
-    /**
-     * Runs {@code body} for every input of a stream, read lazily on this thread.
-     *
-     * @param inputs the inputs
-     * @param body what runs for one input
-     * @param <T> the input type
-     * @throws ParallelForException as {@link #forEach(Iterable, Body.Action)}
-     */
-    public <T extends @Nullable Object> void forEach(Stream<? extends T> inputs, Body.Action<? super T> body) {
-        drain(Checks.notNull(inputs, "inputs"), action(body), null);
-    }
-
-    /**
-     * Runs {@code body} for every input of a stream with a shared context.
-     *
-     * @param inputs the inputs
-     * @param context what every task shares
-     * @param body what runs for one input
-     * @param <T> the input type
-     * @param <C> the context type
-     * @throws ParallelForException as {@link #forEach(Iterable, Body.Action)}
-     */
-    public <T extends @Nullable Object, C extends @Nullable Object> void forEach(
-            Stream<? extends T> inputs, C context, Body.ActionWithContext<? super T, ? super C> body) {
-        drain(Checks.notNull(inputs, "inputs"), action(body), context);
+        drain(inputs(inputs), action(body), context);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -535,39 +456,7 @@ public final class Loop {
      */
     public <T extends @Nullable Object, C extends @Nullable Object, R extends @Nullable Object> Stream<R> stream(
             Iterable<? extends T> inputs, C context, Body.WithContext<? super T, ? super C, ? extends R> body) {
-        return results(Checks.notNull(inputs, "inputs"), task(body), context, Plan.Mode.ORDERED);
-    }
-
-    /**
-     * Runs the loop lazily over a stream and returns its results in input order.
-     *
-     * @param inputs the inputs, read lazily
-     * @param body what runs for one input
-     * @param <T> the input type
-     * @param <R> the result type
-     * @return a stream of the results, in input order
-     * @throws ParallelForException as {@link #stream(Iterable, Body)}
-     */
-    public <T extends @Nullable Object, R extends @Nullable Object> Stream<R> stream(
-            Stream<? extends T> inputs, Body<? super T, ? extends R> body) {
-        return results(Checks.notNull(inputs, "inputs"), task(body), null, Plan.Mode.ORDERED);
-    }
-
-    /**
-     * Runs the loop lazily over a stream with a shared context and returns its results in input order.
-     *
-     * @param inputs the inputs, read lazily
-     * @param context what every task shares
-     * @param body what runs for one input
-     * @param <T> the input type
-     * @param <C> the context type
-     * @param <R> the result type
-     * @return a stream of the results, in input order
-     * @throws ParallelForException as {@link #stream(Iterable, Body)}
-     */
-    public <T extends @Nullable Object, C extends @Nullable Object, R extends @Nullable Object> Stream<R> stream(
-            Stream<? extends T> inputs, C context, Body.WithContext<? super T, ? super C, ? extends R> body) {
-        return results(Checks.notNull(inputs, "inputs"), task(body), context, Plan.Mode.ORDERED);
+        return results(inputs(inputs), task(body), context, Plan.Mode.ORDERED);
     }
 
     /**
@@ -601,50 +490,32 @@ public final class Loop {
     public <T extends @Nullable Object, C extends @Nullable Object, R extends @Nullable Object>
             Stream<R> streamAsCompleted(
                     Iterable<? extends T> inputs, C context, Body.WithContext<? super T, ? super C, ? extends R> body) {
-        return results(Checks.notNull(inputs, "inputs"), task(body), context, Plan.Mode.COMPLETION);
-    }
-
-    /**
-     * Runs the loop lazily over a stream and returns its results in completion order.
-     *
-     * @param inputs the inputs, read lazily
-     * @param body what runs for one input
-     * @param <T> the input type
-     * @param <R> the result type
-     * @return a stream of the results, in completion order
-     * @throws ParallelForException as {@link #stream(Iterable, Body)}
-     */
-    public <T extends @Nullable Object, R extends @Nullable Object> Stream<R> streamAsCompleted(
-            Stream<? extends T> inputs, Body<? super T, ? extends R> body) {
-        return results(Checks.notNull(inputs, "inputs"), task(body), null, Plan.Mode.COMPLETION);
-    }
-
-    /**
-     * Runs the loop lazily over a stream with a shared context and returns its results in completion order.
-     *
-     * @param inputs the inputs, read lazily
-     * @param context what every task shares
-     * @param body what runs for one input
-     * @param <T> the input type
-     * @param <C> the context type
-     * @param <R> the result type
-     * @return a stream of the results, in completion order
-     * @throws ParallelForException as {@link #stream(Iterable, Body)}
-     */
-    public <T extends @Nullable Object, C extends @Nullable Object, R extends @Nullable Object>
-            Stream<R> streamAsCompleted(
-                    Stream<? extends T> inputs, C context, Body.WithContext<? super T, ? super C, ? extends R> body) {
-        return results(Checks.notNull(inputs, "inputs"), task(body), context, Plan.Mode.COMPLETION);
+        return results(inputs(inputs), task(body), context, Plan.Mode.COMPLETION);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
     // Terminals: asynchronous
 
     /**
-     * Runs {@code map} on a virtual thread of its own and returns at once. The future completes with the values, or
-     * exceptionally with the {@link ParallelForException} {@code map} would have thrown; {@code cancel(true)} cancels
-     * the loop (its running tasks are interrupted). The caller's context (MDC, and what the propagators carry) is
-     * carried to that thread; lazy inputs are read there.
+     * Runs {@code map} on a virtual thread of its own and returns at once: the one asynchronous terminal. The future
+     * completes with the values, or exceptionally with the {@link ParallelForException} {@code map} would have thrown:
+     * under {@link ErrorPolicy#COLLECT}, after every input ran, with outcome {@link LoopOutcome#PARTIAL} and every
+     * failure in {@link ParallelForException#failures()}, so
+     *
+     * <pre>{@code
+     * loop.onError(ErrorPolicy.COLLECT).mapAsync(inputs, body).exceptionally(e -> {
+     *     if (e instanceof CompletionException c && c.getCause() instanceof ParallelForException p) {
+     *         p.failures().forEach(failure -> log.warn("{} failed", failure.input(), failure.error()));
+     *     }
+     *     return List.of();
+     * });
+     * }</pre>
+     *
+     * <p>({@code join()} wraps it in a {@link java.util.concurrent.CompletionException}, {@code get()} in an {@link
+     * java.util.concurrent.ExecutionException}.) {@code cancel(true)} cancels the loop (its running tasks are
+     * interrupted). The caller's context (MDC, and what the propagators carry) is carried to that thread; lazy inputs
+     * are read there, so a source tied to the caller's thread (a JPA {@code Stream} in its transaction) must be
+     * collected to a list first.
      *
      * @param inputs the inputs
      * @param body what runs for one input
@@ -654,7 +525,7 @@ public final class Loop {
      */
     public <T extends @Nullable Object, R extends @Nullable Object> CompletableFuture<List<R>> mapAsync(
             Iterable<? extends T> inputs, Body<? super T, ? extends R> body) {
-        return async(Checks.notNull(inputs, "inputs"), task(body), null, false);
+        return async(inputs(inputs), task(body), null);
     }
 
     /**
@@ -671,104 +542,7 @@ public final class Loop {
     public <T extends @Nullable Object, C extends @Nullable Object, R extends @Nullable Object>
             CompletableFuture<List<R>> mapAsync(
                     Iterable<? extends T> inputs, C context, Body.WithContext<? super T, ? super C, ? extends R> body) {
-        return async(Checks.notNull(inputs, "inputs"), task(body), context, false);
-    }
-
-    /**
-     * Runs {@code map} over a stream on a virtual thread of its own; see {@link #mapAsync(Iterable, Body)}.
-     *
-     * @param inputs the inputs, read lazily on that thread
-     * @param body what runs for one input
-     * @param <T> the input type
-     * @param <R> the result type
-     * @return the future values, in input order
-     */
-    public <T extends @Nullable Object, R extends @Nullable Object> CompletableFuture<List<R>> mapAsync(
-            Stream<? extends T> inputs, Body<? super T, ? extends R> body) {
-        return async(Checks.notNull(inputs, "inputs"), task(body), null, false);
-    }
-
-    /**
-     * Runs {@code map} over a stream with a shared context on a virtual thread of its own; see {@link
-     * #mapAsync(Iterable, Body)}.
-     *
-     * @param inputs the inputs, read lazily on that thread
-     * @param context what every task shares
-     * @param body what runs for one input
-     * @param <T> the input type
-     * @param <C> the context type
-     * @param <R> the result type
-     * @return the future values, in input order
-     */
-    public <T extends @Nullable Object, C extends @Nullable Object, R extends @Nullable Object>
-            CompletableFuture<List<R>> mapAsync(
-                    Stream<? extends T> inputs, C context, Body.WithContext<? super T, ? super C, ? extends R> body) {
-        return async(Checks.notNull(inputs, "inputs"), task(body), context, false);
-    }
-
-    /**
-     * Runs {@code run} on a virtual thread of its own and returns at once; the future completes with the values and
-     * failures, as {@link #run(Iterable, Body)} returns them. See {@link #mapAsync(Iterable, Body)} for threads and
-     * cancellation.
-     *
-     * @param inputs the inputs
-     * @param body what runs for one input
-     * @param <T> the input type
-     * @param <R> the result type
-     * @return the future result
-     */
-    public <T extends @Nullable Object, R extends @Nullable Object> CompletableFuture<LoopResult<R>> runAsync(
-            Iterable<? extends T> inputs, Body<? super T, ? extends R> body) {
-        return async(Checks.notNull(inputs, "inputs"), task(body), null, true);
-    }
-
-    /**
-     * Runs {@code run} with a shared context on a virtual thread of its own; see {@link #runAsync(Iterable, Body)}.
-     *
-     * @param inputs the inputs
-     * @param context what every task shares
-     * @param body what runs for one input
-     * @param <T> the input type
-     * @param <C> the context type
-     * @param <R> the result type
-     * @return the future result
-     */
-    public <T extends @Nullable Object, C extends @Nullable Object, R extends @Nullable Object>
-            CompletableFuture<LoopResult<R>> runAsync(
-                    Iterable<? extends T> inputs, C context, Body.WithContext<? super T, ? super C, ? extends R> body) {
-        return async(Checks.notNull(inputs, "inputs"), task(body), context, true);
-    }
-
-    /**
-     * Runs {@code run} over a stream on a virtual thread of its own; see {@link #runAsync(Iterable, Body)}.
-     *
-     * @param inputs the inputs, read lazily on that thread
-     * @param body what runs for one input
-     * @param <T> the input type
-     * @param <R> the result type
-     * @return the future result
-     */
-    public <T extends @Nullable Object, R extends @Nullable Object> CompletableFuture<LoopResult<R>> runAsync(
-            Stream<? extends T> inputs, Body<? super T, ? extends R> body) {
-        return async(Checks.notNull(inputs, "inputs"), task(body), null, true);
-    }
-
-    /**
-     * Runs {@code run} over a stream with a shared context on a virtual thread of its own; see {@link
-     * #runAsync(Iterable, Body)}.
-     *
-     * @param inputs the inputs, read lazily on that thread
-     * @param context what every task shares
-     * @param body what runs for one input
-     * @param <T> the input type
-     * @param <C> the context type
-     * @param <R> the result type
-     * @return the future result
-     */
-    public <T extends @Nullable Object, C extends @Nullable Object, R extends @Nullable Object>
-            CompletableFuture<LoopResult<R>> runAsync(
-                    Stream<? extends T> inputs, C context, Body.WithContext<? super T, ? super C, ? extends R> body) {
-        return async(Checks.notNull(inputs, "inputs"), task(body), context, true);
+        return async(inputs(inputs), task(body), context);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -945,21 +719,10 @@ public final class Loop {
         return (List<R>) run.values();
     }
 
-    private <R extends @Nullable Object> LoopResult<R> result(
-            Object inputs, Chunk.Task task, @Nullable Object context) {
-        return result(name(task), options, inputs, task, context, started -> {});
-    }
-
     @SuppressWarnings("unchecked")
     private <R extends @Nullable Object> LoopResult<R> result(
-            String loopName,
-            LoopOptions frozen,
-            Object inputs,
-            Chunk.Task task,
-            @Nullable Object context,
-            Consumer<LoopRun> started) {
-        LoopRun run = LoopRun.start(runtime, loopName, frozen, inputs, task, context, Plan.Mode.ALL, 0);
-        started.accept(run);
+            Object inputs, Chunk.Task task, @Nullable Object context) {
+        LoopRun run = LoopRun.start(runtime(), name(task), options, inputs, task, context, Plan.Mode.ALL, 0);
         run.await(List.of(), 0);
         run.finish(false);
         return new LoopResult<>(run.info.name(), (List<R>) run.values(), run.failures());
@@ -982,7 +745,7 @@ public final class Loop {
      * caller's thread; the loop itself is started on the new thread, which becomes its consumer.
      */
     @SuppressWarnings("unchecked")
-    private <V> CompletableFuture<V> async(Object inputs, Chunk.Task task, @Nullable Object context, boolean hands) {
+    private <V> CompletableFuture<V> async(Object inputs, Chunk.Task task, @Nullable Object context) {
         String loopName = name(task);
         LoopOptions frozen = options;
         AsyncLoop<V> future = new AsyncLoop<>();
@@ -1007,9 +770,7 @@ public final class Loop {
                 for (ContextPropagator.Captured c : captured) {
                     scopes.add(c.install());
                 }
-                Object value = hands
-                        ? result(loopName, frozen, inputs, task, context, future::started)
-                        : run(loopName, frozen, inputs, task, context, Plan.Mode.ALL, 0, true, future::started);
+                Object value = run(loopName, frozen, inputs, task, context, Plan.Mode.ALL, 0, true, future::started);
                 future.complete((V) value);
             } catch (Throwable e) {
                 future.completeExceptionally(e);

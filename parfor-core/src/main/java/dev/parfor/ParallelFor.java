@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
@@ -91,7 +90,8 @@ public final class ParallelFor implements AutoCloseable {
     /**
      * Applies {@code body} to every input, in parallel, and returns the results in input order.
      *
-     * @param inputs the inputs, read once
+     * @param inputs the inputs, read once; pass a {@link java.util.stream.Stream} as {@code stream::iterator} and
+     *     close it yourself
      * @param body what runs for one input
      * @param <T> the input type
      * @param <R> the result type
@@ -118,38 +118,6 @@ public final class ParallelFor implements AutoCloseable {
      */
     public <T extends @Nullable Object, C extends @Nullable Object, R extends @Nullable Object> List<R> map(
             Iterable<? extends T> inputs, C context, Body.WithContext<? super T, ? super C, ? extends R> body) {
-        return new Loop(runtime, null).map(inputs, context, body);
-    }
-
-    /**
-     * Applies {@code body} to every input of a stream, read lazily on this thread.
-     *
-     * @param inputs the inputs
-     * @param body what runs for one input
-     * @param <T> the input type
-     * @param <R> the result type
-     * @return one result per input, in input order
-     * @throws ParallelForException when an input fails, and on timeout or cancellation
-     */
-    public <T extends @Nullable Object, R extends @Nullable Object> List<R> map(
-            Stream<? extends T> inputs, Body<? super T, ? extends R> body) {
-        return new Loop(runtime, null).map(inputs, body);
-    }
-
-    /**
-     * Applies {@code body} to every input of a stream with a shared context.
-     *
-     * @param inputs the inputs
-     * @param context what every task shares
-     * @param body what runs for one input
-     * @param <T> the input type
-     * @param <C> the context type
-     * @param <R> the result type
-     * @return one result per input, in input order
-     * @throws ParallelForException when an input fails, and on timeout or cancellation
-     */
-    public <T extends @Nullable Object, C extends @Nullable Object, R extends @Nullable Object> List<R> map(
-            Stream<? extends T> inputs, C context, Body.WithContext<? super T, ? super C, ? extends R> body) {
         return new Loop(runtime, null).map(inputs, context, body);
     }
 

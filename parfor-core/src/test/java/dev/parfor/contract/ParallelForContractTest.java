@@ -122,7 +122,7 @@ class ParallelForContractTest {
             List<Integer> expected = range(1000).stream().map(x -> x + 1).toList();
             assertThat(parfor.map(iterable, x -> x + 1)).isEqualTo(expected);
             assertThat(parfor.loop("iterator").map(() -> iterator, x -> x + 1)).isEqualTo(expected);
-            assertThat(parfor.map(stream, x -> x + 1)).isEqualTo(expected);
+            assertThat(parfor.map(stream::iterator, x -> x + 1)).isEqualTo(expected);
             assertThat(parfor.map(List.<Integer>of(), x -> x + 1)).isEmpty();
         }
     }
@@ -465,7 +465,7 @@ class ParallelForContractTest {
 
             AtomicLong ran = new AtomicLong();
             try (Stream<Long> results = parfor.loop("closed-early").chunkSize(1).stream(
-                    LongStream.range(0, 1_000_000).boxed(), x -> {
+                    LongStream.range(0, 1_000_000).boxed()::iterator, x -> {
                         ran.incrementAndGet();
                         return x;
                     })) {

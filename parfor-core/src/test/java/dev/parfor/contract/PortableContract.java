@@ -206,7 +206,7 @@ public abstract class PortableContract {
     @Test
     void shouldStreamInInputOrderAndInCompletionOrder() {
         try (Stream<Integer> stream =
-                parfor.loop("stream").stream(Stream.iterate(0, x -> x < 3000, x -> x + 1), x -> x * 2)) {
+                parfor.loop("stream").stream(Stream.iterate(0, x -> x < 3000, x -> x + 1)::iterator, x -> x * 2)) {
             assertThat(stream.toList())
                     .isEqualTo(range(3000).stream().map(x -> x * 2).toList());
         }
@@ -221,7 +221,7 @@ public abstract class PortableContract {
     @Test
     void shouldEndTheLoopWhenAStreamIsClosedEarly() {
         try (Stream<Long> results = parfor.loop("closed-early").chunkSize(1).stream(
-                LongStream.range(0, 1_000_000).boxed(), x -> x)) {
+                LongStream.range(0, 1_000_000).boxed()::iterator, x -> x)) {
             assertThat(results.limit(10).toList()).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
         }
 

@@ -141,8 +141,8 @@ class ReadmeExamplesTest {
                             assertThat(((ParallelForException) e).outcome()).isEqualTo(LoopOutcome.PARTIAL));
 
             long evens;
-            try (Stream<Long> squares =
-                    parfor.loop("etl").stream(LongStream.range(0, 10_000_000).boxed(), x -> x * x)) {
+            try (Stream<Long> ids = LongStream.range(0, 10_000_000).boxed();
+                    Stream<Long> squares = parfor.loop("etl").stream(ids::iterator, x -> x * x)) {
                 evens = squares.filter(x -> x % 2 == 0).count();
             }
             assertThat(evens).isEqualTo(5_000_000);
@@ -159,6 +159,28 @@ class ReadmeExamplesTest {
             assertThat(parfor.loop("on-io").engine("io").limit("payments-api").map(List.of(1, 2), x -> x + 1))
                     .containsExactly(2, 3);
             assertThat(parfor.limits().get("payments-api").acquired()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void shouldRunTheDefaultsAndStreamSourceExamples() {
+        try (ParallelFor parfor = ParallelFor.builder()
+                .engine("cpu", Engines.forkJoin(4))
+                .engine("io", Engines.virtualThreads(200), loop -> loop.timeout(Duration.ofMinutes(1)))
+                .loop("render-reports", loop -> loop.engine("cpu").parallelism(8))
+                .build()) {
+            List<String> engines = new ArrayList<>();
+            parfor.loop("render-reports")
+                    .engine("io")
+                    .progress(p -> engines.add(p.info().engine()), Duration.ofHours(1))
+                    .map(List.of(1, 2), x -> x);
+            assertThat(engines).containsOnly("cpu");
+
+            List<Integer> exported = java.util.Collections.synchronizedList(new ArrayList<>());
+            try (Stream<Integer> all = Stream.of(1, 2, 3)) {
+                parfor.loop("export").forEach(all::iterator, exported::add);
+            }
+            assertThat(exported).containsExactlyInAnyOrder(1, 2, 3);
         }
     }
 }

@@ -37,7 +37,7 @@ class SmallHeapStreamTest {
             try (ParallelFor parfor = ParallelFor.create(Engines.forkJoin(2))) {
                 long[] state = {0, 0, -1, 1}; // count, sum, last, ordered
                 try (Stream<Long> doubled = parfor.loop("ten-million").stream(
-                        LongStream.range(0, 10_000_000).boxed(), x -> x * 2)) {
+                        LongStream.range(0, 10_000_000).boxed()::iterator, x -> x * 2)) {
                     doubled.forEach(x -> {
                         state[0]++;
                         state[1] += x;

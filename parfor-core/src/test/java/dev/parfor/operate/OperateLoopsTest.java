@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import dev.parfor.Engines;
 import dev.parfor.LimitStats;
 import dev.parfor.LoopOutcome;
-import dev.parfor.LoopResult;
 import dev.parfor.ParallelFor;
 import dev.parfor.ParallelForException;
 import dev.parfor.RunningLoop;
@@ -120,17 +119,21 @@ class OperateLoopsTest {
                     .isInstanceOf(ParallelForException.class)
                     .hasMessageContaining("loop 'async-failing' failed at input #3");
 
-            CompletableFuture<LoopResult<Integer>> collected = parfor.loop("async-run")
+            CompletableFuture<List<Integer>> collected = parfor.loop("async-collect")
                     .onError(dev.parfor.ErrorPolicy.COLLECT)
-                    .runAsync(range(10), x -> {
+                    .mapAsync(range(10), x -> {
                         if (x % 5 == 0) {
                             throw new IllegalStateException("no " + x);
                         }
                         return x;
                     });
-            LoopResult<Integer> result = collected.get(30, TimeUnit.SECONDS);
-            assertThat(result.failures()).extracting(f -> f.index()).containsExactly(0L, 5L);
-            assertThat(result.valuesOr(-1)).containsExactly(-1, 1, 2, 3, 4, -1, 6, 7, 8, 9);
+            assertThatThrownBy(() -> collected.get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOfSatisfying(ParallelForException.class, e -> {
+                        assertThat(e.outcome()).isEqualTo(LoopOutcome.PARTIAL);
+                        assertThat(e.failures()).extracting(f -> f.index()).containsExactly(0L, 5L);
+                    });
         }
     }
 

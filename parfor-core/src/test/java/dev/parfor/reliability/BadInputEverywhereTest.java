@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -151,7 +150,6 @@ class BadInputEverywhereTest {
         refusesNull("loop(null)", () -> parfor.loop(null), "name");
         refusesNull("map(null, body)", () -> parfor.map((List<Integer>) null, body), "inputs");
         refusesNull("map(inputs, null)", () -> parfor.map(one, (Body<Integer, Integer>) null), "body");
-        refusesNull("map(null stream, body)", () -> parfor.map((Stream<Integer>) null, body), "inputs");
         refusesNull("map(inputs, ctx, null)", () -> parfor.map(one, "ctx", null), "body");
         refusesNull(
                 "forEach(null, action)",
@@ -262,16 +260,16 @@ class BadInputEverywhereTest {
         refusesNull("loop.run(null, body)", () -> parfor.loop("l").run((List<Integer>) null, body), "inputs");
         refusesNull("loop.run(inputs, null)", () -> parfor.loop("l").run(one, (Body<Integer, Integer>) null), "body");
         refusesNull(
-                "loop.stream(null iterator, body)",
-                () -> parfor.loop("l").stream((Stream<Integer>) null, body),
+                "loop.stream(null iterable, body)",
+                () -> parfor.loop("l").stream((Iterable<Integer>) null, body),
                 "inputs");
         refusesNull(
                 "loop.streamAsCompleted(inputs, null)",
                 () -> parfor.loop("l").streamAsCompleted(one, (Body<Integer, Integer>) null),
                 "body");
         refusesNull(
-                "loop.forEach(null stream, action)",
-                () -> parfor.loop("l").forEach((Stream<Integer>) null, x -> ran.incrementAndGet()),
+                "loop.forEach(null iterable, action)",
+                () -> parfor.loop("l").forEach((Iterable<Integer>) null, x -> ran.incrementAndGet()),
                 "inputs");
         report();
     }

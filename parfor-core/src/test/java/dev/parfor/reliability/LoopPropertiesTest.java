@@ -328,7 +328,7 @@ class LoopPropertiesTest {
         FIGURES.add("inputs", size);
         FIGURES.add("faults injected", plan.faults() - permanent.size());
         List<String> streamed;
-        try (Stream<String> values = loop.stream(IntStream.range(0, size).boxed(), i -> {
+        try (Stream<String> values = loop.stream(IntStream.range(0, size).boxed()::iterator, i -> {
             int attempt = attempts.incrementAndGet(i);
             if (!permanent.contains(i) && attempt < plan.failUntil()[i]) {
                 throw new PlannedFailure(i, attempt);
@@ -347,8 +347,8 @@ class LoopPropertiesTest {
 
     private static LoopResult<String> run(
             Loop loop, InputForm form, List<Integer> inputs, dev.parfor.Body<Integer, String> body) {
-        // A stream has no size known up front, so the loop reads it lazily.
-        return form == InputForm.LIST ? loop.run(inputs, body) : loop.run(inputs.stream(), body);
+        // A stream's iterator has no size known up front, so the loop reads it lazily.
+        return form == InputForm.LIST ? loop.run(inputs, body) : loop.run(inputs.stream()::iterator, body);
     }
 
     private static String describe(List<Integer> wrong, LoopResult<String> result, AtomicIntegerArray attempts) {

@@ -188,7 +188,8 @@ class SoakTest {
                 return 4;
             }
             case 6 -> {
-                try (Stream<Integer> s = parfor.loop("soak-stream").stream(Stream.iterate(0, i -> i + 1), i -> i)) {
+                try (Stream<Integer> s =
+                        parfor.loop("soak-stream").stream(Stream.iterate(0, i -> i + 1)::iterator, i -> i)) {
                     assertThat(s.limit(100).toList())
                             .isEqualTo(IntStream.range(0, 100).boxed().toList());
                 }
