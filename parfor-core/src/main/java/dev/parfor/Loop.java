@@ -305,7 +305,7 @@ public final class Loop {
      * Reports progress to {@code listener} at most once per {@code interval} and once at the end, on the loop's own
      * thread.
      *
-     * @param listener the listener, for example {@link ProgressListener#logging()}
+     * @param listener the listener, for example {@code ProgressListener.logging(Level.INFO)}
      * @param interval positive, at most 100 years
      * @return this loop
      * @throws IllegalStateException when already set

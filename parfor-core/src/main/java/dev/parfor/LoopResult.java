@@ -55,15 +55,6 @@ public final class LoopResult<R extends @Nullable Object> {
     }
 
     /**
-     * Whether every input produced a value.
-     *
-     * @return {@code true} when there are no failures
-     */
-    public boolean succeeded() {
-        return failures.isEmpty();
-    }
-
-    /**
      * The values, or the exception every other terminal would have thrown.
      *
      * @return the values in input order

@@ -368,7 +368,7 @@ public final class ParallelFor implements AutoCloseable {
         /**
          * Sets the progress listener of loops that do not set their own, and how often it is called.
          *
-         * @param listener the listener, for example {@link ProgressListener#logging()}
+         * @param listener the listener, for example {@code ProgressListener.logging(Level.INFO)}
          * @param interval the least time between two reports of one loop
          * @return this builder
          */

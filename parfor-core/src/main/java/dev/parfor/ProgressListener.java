@@ -19,15 +19,6 @@ public interface ProgressListener {
     void onProgress(Progress progress);
 
     /**
-     * A listener that logs each snapshot as one line at INFO, to the logger {@code dev.parfor.progress}.
-     *
-     * @return the listener
-     */
-    static ProgressListener logging() {
-        return logging(Level.INFO);
-    }
-
-    /**
      * A listener that logs each snapshot as one line at the given level, to the logger {@code dev.parfor.progress}.
      *
      * @param level the level of the lines

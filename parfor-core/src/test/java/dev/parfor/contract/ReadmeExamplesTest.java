@@ -25,6 +25,7 @@ import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.event.Level;
 
 /** The README's examples, verbatim where possible, so that they keep compiling and keep meaning what they say. */
 class ReadmeExamplesTest {
@@ -122,7 +123,7 @@ class ReadmeExamplesTest {
                     .backoff(2.0, Duration.ofSeconds(1), 0.5)
                     .timeout(Duration.ofSeconds(30))
                     .taskTimeout(Duration.ofSeconds(5))
-                    .progress(ProgressListener.logging(), Duration.ofSeconds(1))
+                    .progress(ProgressListener.logging(Level.INFO), Duration.ofSeconds(1))
                     .run(customers, customer -> {
                         if (customer.name().isEmpty()) {
                             throw new IllegalArgumentException("customer " + customer.id() + " has no name");
