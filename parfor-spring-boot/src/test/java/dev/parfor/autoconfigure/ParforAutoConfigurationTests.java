@@ -687,14 +687,19 @@ class ParforAutoConfigurationTests {
         ch.qos.logback.classic.Level before = summary.getLevel();
         summary.setLevel(ch.qos.logback.classic.Level.DEBUG);
         try {
-            runner.withPropertyValues("parfor.progress.interval=50ms").run(context -> {
-                ParallelFor parfor = context.getBean(ParallelFor.class);
-                parfor.loop("short").map(range(3), x -> x);
+            // Each loop is compared with an interval that no machine's speed can put on the other side of it.
+            runner.withPropertyValues("parfor.progress.interval=1h").run(context -> {
+                context.getBean(ParallelFor.class).loop("short").map(range(3), x -> x);
+            });
+            runner.withPropertyValues("parfor.progress.interval=1ms").run(context -> {
                 // Longer than the interval by construction: each input waits 20ms, one after the other.
-                parfor.loop("long").engine("sequential").map(range(3), x -> {
-                    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-                    return x;
-                });
+                context.getBean(ParallelFor.class)
+                        .loop("long")
+                        .engine("sequential")
+                        .map(range(3), x -> {
+                            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                            return x;
+                        });
             });
         } finally {
             summary.setLevel(before);
