@@ -31,8 +31,11 @@ final class LoopRuntime {
     final Duration progressInterval;
     final String defaultEngine;
     final boolean ownsEngines;
-    final Set<LoopRun> running = ConcurrentHashMap.newKeySet();
-    private final Map<String, Double> learned = new ConcurrentHashMap<>();
+    final Set<LoopRun> running = new RunningSet<>();
+    // What earlier runs of a loop learned, by loop name and engine name: found with two lookups of strings whose hash
+    // codes are cached, where a key built per loop would be hashed anew each time.
+    private final Map<String, Map<String, Learned>> learned = new ConcurrentHashMap<>();
+    private final Map<String, Learned> learnedByKey = new ConcurrentHashMap<>();
     volatile boolean closed;
 
     LoopRuntime(
@@ -96,14 +99,42 @@ final class LoopRuntime {
         running.remove(run);
     }
 
-    double learnedNanosPerInput(String key) {
-        return learned.getOrDefault(key, Double.NaN);
+    /** What one loop, on one engine, learned in earlier runs: the cost of one input, NaN until a run measured it. */
+    static final class Learned {
+
+        /** The key under which {@link #learn} stores it: the loop name and the engine name. */
+        final String key;
+
+        volatile double nanosPerInput = Double.NaN;
+
+        Learned(String key) {
+            this.key = key;
+        }
+    }
+
+    /** What the loop {@code name} learned on the engine {@code engine} in earlier runs. */
+    Learned learned(String name, String engine) {
+        Map<String, Learned> byEngine = learned.get(name);
+        Learned known = byEngine != null ? byEngine.get(engine) : null;
+        if (known != null) {
+            return known;
+        }
+        if (learnedByKey.size() > 10_000) {
+            // names are meant to be few; never let a stream of new names grow this
+            learned.clear();
+            learnedByKey.clear();
+        }
+        return learned.computeIfAbsent(name, loop -> new ConcurrentHashMap<>()).computeIfAbsent(engine, on -> {
+            Learned made = new Learned(name + '@' + on);
+            learnedByKey.put(made.key, made);
+            return made;
+        });
     }
 
     void learn(String key, double nanosPerInput) {
-        if (learned.size() > 10_000) {
-            learned.clear(); // names are meant to be few; never let a stream of new names grow this
+        Learned known = learnedByKey.get(key);
+        if (known != null) {
+            known.nanosPerInput = nanosPerInput;
         }
-        learned.put(key, nanosPerInput);
     }
 }
