@@ -1,6 +1,7 @@
 package dev.parfor;
 
 import dev.parfor.spi.Engine;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,6 +21,8 @@ final class LoopRuntime {
 
     private static final String JVM_ID = Long.toHexString(new java.security.SecureRandom().nextLong());
     private static final AtomicLong LOOP_COUNTER = new AtomicLong();
+    private static final byte[] ID_PREFIX = (JVM_ID + "-").getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz".getBytes(StandardCharsets.ISO_8859_1);
 
     final Map<String, Engine> engines;
     final Map<String, LoopOptions> engineDefaults;
@@ -85,7 +88,33 @@ final class LoopRuntime {
 
     String newLoopId() {
         // Unique across the JVMs of a cluster: a random prefix per JVM and a counter, cheaper than a random UUID.
-        return JVM_ID + "-" + Long.toString(LOOP_COUNTER.incrementAndGet(), 36);
+        return loopId(LOOP_COUNTER.incrementAndGet());
+    }
+
+    /**
+     * {@code JVM_ID + "-" + Long.toString(count, 36)} for a positive count, written straight into the bytes of the
+     * string: {@code Long.toString} with a radix divides a long per digit into a buffer of 65 bytes, which is then
+     * copied twice.
+     */
+    static String loopId(long count) {
+        byte[] id = new byte[ID_PREFIX.length + 13];
+        int at = id.length;
+        if (count <= Integer.MAX_VALUE) {
+            int rest = (int) count;
+            do {
+                id[--at] = DIGITS[rest % 36];
+                rest /= 36;
+            } while (rest != 0);
+        } else {
+            long rest = count;
+            do {
+                id[--at] = DIGITS[(int) (rest % 36)];
+                rest /= 36;
+            } while (rest != 0);
+        }
+        int start = at - ID_PREFIX.length;
+        System.arraycopy(ID_PREFIX, 0, id, start, ID_PREFIX.length);
+        return new String(id, start, id.length - start, StandardCharsets.ISO_8859_1);
     }
 
     void register(LoopRun run) {
