@@ -1,6 +1,7 @@
 package dev.parfor;
 
 import dev.parfor.spi.Engine;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,6 +21,8 @@ final class LoopRuntime {
 
     private static final String JVM_ID = Long.toHexString(new java.security.SecureRandom().nextLong());
     private static final AtomicLong LOOP_COUNTER = new AtomicLong();
+    private static final byte[] ID_PREFIX = (JVM_ID + "-").getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz".getBytes(StandardCharsets.ISO_8859_1);
 
     final Map<String, Engine> engines;
     final Map<String, LoopOptions> engineDefaults;
@@ -31,8 +34,11 @@ final class LoopRuntime {
     final Duration progressInterval;
     final String defaultEngine;
     final boolean ownsEngines;
-    final Set<LoopRun> running = ConcurrentHashMap.newKeySet();
-    private final Map<String, Double> learned = new ConcurrentHashMap<>();
+    final Set<LoopRun> running = new RunningSet<>();
+    // What earlier runs of a loop learned, by loop name and engine name: found with two lookups of strings whose hash
+    // codes are cached, where a key built per loop would be hashed anew each time.
+    private final Map<String, Map<String, Learned>> learned = new ConcurrentHashMap<>();
+    private final Map<String, Learned> learnedByKey = new ConcurrentHashMap<>();
     volatile boolean closed;
 
     LoopRuntime(
@@ -82,7 +88,33 @@ final class LoopRuntime {
 
     String newLoopId() {
         // Unique across the JVMs of a cluster: a random prefix per JVM and a counter, cheaper than a random UUID.
-        return JVM_ID + "-" + Long.toString(LOOP_COUNTER.incrementAndGet(), 36);
+        return loopId(LOOP_COUNTER.incrementAndGet());
+    }
+
+    /**
+     * {@code JVM_ID + "-" + Long.toString(count, 36)} for a positive count, written straight into the bytes of the
+     * string: {@code Long.toString} with a radix divides a long per digit into a buffer of 65 bytes, which is then
+     * copied twice.
+     */
+    static String loopId(long count) {
+        byte[] id = new byte[ID_PREFIX.length + 13];
+        int at = id.length;
+        if (count <= Integer.MAX_VALUE) {
+            int rest = (int) count;
+            do {
+                id[--at] = DIGITS[rest % 36];
+                rest /= 36;
+            } while (rest != 0);
+        } else {
+            long rest = count;
+            do {
+                id[--at] = DIGITS[(int) (rest % 36)];
+                rest /= 36;
+            } while (rest != 0);
+        }
+        int start = at - ID_PREFIX.length;
+        System.arraycopy(ID_PREFIX, 0, id, start, ID_PREFIX.length);
+        return new String(id, start, id.length - start, StandardCharsets.ISO_8859_1);
     }
 
     void register(LoopRun run) {
@@ -96,14 +128,42 @@ final class LoopRuntime {
         running.remove(run);
     }
 
-    double learnedNanosPerInput(String key) {
-        return learned.getOrDefault(key, Double.NaN);
+    /** What one loop, on one engine, learned in earlier runs: the cost of one input, NaN until a run measured it. */
+    static final class Learned {
+
+        /** The key under which {@link #learn} stores it: the loop name and the engine name. */
+        final String key;
+
+        volatile double nanosPerInput = Double.NaN;
+
+        Learned(String key) {
+            this.key = key;
+        }
+    }
+
+    /** What the loop {@code name} learned on the engine {@code engine} in earlier runs. */
+    Learned learned(String name, String engine) {
+        Map<String, Learned> byEngine = learned.get(name);
+        Learned known = byEngine != null ? byEngine.get(engine) : null;
+        if (known != null) {
+            return known;
+        }
+        if (learnedByKey.size() > 10_000) {
+            // names are meant to be few; never let a stream of new names grow this
+            learned.clear();
+            learnedByKey.clear();
+        }
+        return learned.computeIfAbsent(name, loop -> new ConcurrentHashMap<>()).computeIfAbsent(engine, on -> {
+            Learned made = new Learned(name + '@' + on);
+            learnedByKey.put(made.key, made);
+            return made;
+        });
     }
 
     void learn(String key, double nanosPerInput) {
-        if (learned.size() > 10_000) {
-            learned.clear(); // names are meant to be few; never let a stream of new names grow this
+        Learned known = learnedByKey.get(key);
+        if (known != null) {
+            known.nanosPerInput = nanosPerInput;
         }
-        learned.put(key, nanosPerInput);
     }
 }

@@ -54,17 +54,23 @@ record Plan(
     }
 
     static Plan of(LoopRuntime runtime, String name, LoopOptions callSite, long total, Mode mode, int defaultChunk) {
-        LoopOptions override = runtime.loopOptions.getOrDefault(name, LoopOptions.none());
+        LoopOptions override = runtime.loopOptions.isEmpty()
+                ? LoopOptions.none()
+                : runtime.loopOptions.getOrDefault(name, LoopOptions.none());
         String engineName = first(override.engine, callSite.engine, runtime.defaultEngine);
         Engine engine = runtime.engine(engineName);
-        LoopOptions merged =
-                override.orElse(callSite).orElse(runtime.engineDefaults.getOrDefault(engineName, LoopOptions.none()));
+        LoopOptions merged = merge(
+                merge(override, callSite),
+                runtime.engineDefaults.isEmpty()
+                        ? LoopOptions.none()
+                        : runtime.engineDefaults.getOrDefault(engineName, LoopOptions.none()));
         Placement placement = describe(engine, engineName, name);
         int parallelism =
                 merged.parallelism != null ? merged.parallelism : Math.max(1, parallelismOf(engine, engineName, name));
         long taskTimeoutNanos = merged.taskTimeout == null ? 0 : merged.taskTimeout.toNanos();
-        String sizerKey = name + '@' + engineName;
-        double learned = runtime.learnedNanosPerInput(sizerKey);
+        LoopRuntime.Learned earlier = runtime.learned(name, engineName);
+        String sizerKey = earlier.key;
+        double learned = earlier.nanosPerInput;
         // A loop whose whole work took less than a hand-off to another thread in earlier runs runs on the caller: the
         // latency a web request pays for a small loop is then the work itself. Never when a deadline is set: the caller
         // must stay free to return at it.
@@ -176,6 +182,14 @@ record Plan(
                         : "none");
         options.put("limit", limit == null ? "none" : limit.name);
         return java.util.Collections.unmodifiableMap(options);
+    }
+
+    /** {@code first.orElse(then)}, without copying when either sets nothing (most loops set few options). */
+    private static LoopOptions merge(LoopOptions first, LoopOptions then) {
+        if (then == LoopOptions.none()) {
+            return first;
+        }
+        return first == LoopOptions.none() ? then : first.orElse(then);
     }
 
     private static String first(@Nullable String a, @Nullable String b, String c) {

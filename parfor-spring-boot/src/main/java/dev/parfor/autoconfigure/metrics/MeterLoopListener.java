@@ -20,7 +20,8 @@ import org.jspecify.annotations.Nullable;
  * {@code parfor.loop} (engine, loop, outcome, exception, error) and the long task timer {@code parfor.loop.active}
  * (engine, loop), with the same names and tags as Micrometer's {@code DefaultMeterObservationHandler} gives them. The
  * meters of a loop are looked up once per engine, loop and outcome, so a loop costs two map lookups, a long-task
- * sample and one timer record. Thread-safe.
+ * sample, one timer record and a slot in a small table between start and finish (no map node, no hash of the loop's
+ * id). Thread-safe.
  */
 final class MeterLoopListener implements LoopListener {
 
@@ -30,13 +31,16 @@ final class MeterLoopListener implements LoopListener {
     private final MeterRegistry registry;
     private final String name;
     private final PerLoop<Meters> meters;
-    private final ConcurrentHashMap<String, LongTaskTimer.Sample> running = new ConcurrentHashMap<>();
+    private final StartedLoops<Active> running = new StartedLoops<>();
 
     MeterLoopListener(MeterRegistry registry) {
         this.registry = registry;
         this.name = DefaultParforLoopObservationConvention.NAME;
         this.meters = new PerLoop<>(Meters::new);
     }
+
+    /** A loop between start and finish: its meters and its long-task sample. */
+    private record Active(LoopInfo loop, Meters meters, LongTaskTimer.Sample sample) implements StartedLoops.Kept {}
 
     /** The meters of one engine and loop. */
     private final class Meters {
@@ -82,14 +86,18 @@ final class MeterLoopListener implements LoopListener {
 
     @Override
     public void loopStarted(LoopInfo loop) {
-        running.put(loop.id(), meters.get(loop).active.start());
+        Meters of = meters.get(loop);
+        running.put(new Active(loop, of, of.active.start()));
     }
 
     @Override
     public void loopFinished(LoopInfo loop, LoopOutcome outcome, @Nullable Throwable error, Progress progress) {
-        LongTaskTimer.Sample sample = running.remove(loop.id());
-        long nanos = sample != null ? sample.stop() : progress.elapsed().toNanos();
-        meters.get(loop).timer(outcome, error).record(nanos, TimeUnit.NANOSECONDS);
+        Active active = running.remove(loop);
+        if (active != null) {
+            active.meters.timer(outcome, error).record(active.sample.stop(), TimeUnit.NANOSECONDS);
+        } else {
+            meters.get(loop).timer(outcome, error).record(progress.elapsed().toNanos(), TimeUnit.NANOSECONDS);
+        }
     }
 
     @Override

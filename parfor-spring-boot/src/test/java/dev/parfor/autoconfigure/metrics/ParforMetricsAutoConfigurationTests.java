@@ -13,7 +13,13 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistryAssert;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -73,6 +79,52 @@ class ParforMetricsAutoConfigurationTests {
                             .activeTasks())
                     .isZero();
         });
+    }
+
+    @Test
+    void shouldCountEveryLoopOfManyRunningAtOnceAsActiveUntilItEnds() {
+        runner.run(context -> {
+            ParallelFor parfor = context.getBean(ParallelFor.class);
+            MeterRegistry meters = context.getBean(MeterRegistry.class);
+            int loops = 100;
+            CountDownLatch release = new CountDownLatch(1);
+            try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<List<Integer>>> results = new ArrayList<>();
+                for (int i = 0; i < loops; i++) {
+                    results.add(callers.submit(
+                            () -> parfor.loop("crowd").engine("virtual").map(range(2), x -> {
+                                release.await();
+                                return x;
+                            })));
+                }
+                try {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (active(meters, "crowd") < loops && System.nanoTime() < deadline) {
+                        Thread.sleep(5);
+                    }
+                    assertThat(active(meters, "crowd")).isEqualTo(loops);
+                } finally {
+                    release.countDown();
+                }
+                for (Future<List<Integer>> result : results) {
+                    assertThat(result.get(30, TimeUnit.SECONDS)).containsExactly(0, 1);
+                }
+            }
+            assertThat(active(meters, "crowd")).isZero();
+            assertThat(meters.get("parfor.loop")
+                            .tag("loop", "crowd")
+                            .tag("outcome", "success")
+                            .timer()
+                            .count())
+                    .isEqualTo(loops);
+        });
+    }
+
+    private static int active(MeterRegistry meters, String loop) {
+        return meters.get("parfor.loop.active")
+                .tag("loop", loop)
+                .longTaskTimer()
+                .activeTasks();
     }
 
     @Test
