@@ -2,6 +2,7 @@ package dev.parfor.hazelcast;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import com.hazelcast.core.ExecutionCallback;
 import com.hazelcast.core.HazelcastInstance;
@@ -16,6 +17,7 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -122,7 +124,9 @@ class ResubmissionTest {
                     .isEqualTo(range(100).stream().map(x -> x + 7).toList());
             assertThat(stores.get()).isGreaterThanOrEqualTo(2);
             assertThat(engine.resubmissions()).isPositive();
-            assertThat(real.getMap(MemberSide.PAYLOADS).size()).isZero();
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() ->
+                            assertThat(real.getMap(MemberSide.PAYLOADS).size()).isZero());
         }
     }
 
