@@ -126,13 +126,15 @@ public final class HazelcastEngine implements Engine, EngineStats {
     private final ConcurrentHashMap<String, LoopState> loops = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> perMember = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicInteger nextMember = new AtomicInteger();
     private final LongAdder resubmissions = new LongAdder();
     private final LongAdder restores = new LongAdder();
     private final LongAdder speculations = new LongAdder();
     private final double stragglerMultiple;
     private final long stragglerMinimumNanos;
     private final ScheduledThreadPoolExecutor watcher;
+    /** Where answers are read and handed to the loop: a few threads kept while chunks come back. */
+    private final java.util.concurrent.ThreadPoolExecutor replies;
+
     private volatile boolean closed;
 
     private HazelcastEngine(Builder builder) {
@@ -157,6 +159,15 @@ public final class HazelcastEngine implements Engine, EngineStats {
         });
         watcher.setRemoveOnCancelPolicy(true);
         watcher.scheduleWithFixedDelay(this::watch, WATCH_MILLIS, WATCH_MILLIS, TimeUnit.MILLISECONDS);
+        AtomicInteger replyThreads = new AtomicInteger();
+        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        this.replies = new java.util.concurrent.ThreadPoolExecutor(
+                threads, threads, 30, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread thread = new Thread(r, "parfor-hazelcast-reply-" + replyThreads.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        replies.allowCoreThreadTimeOut(true);
     }
 
     /**
@@ -393,6 +404,7 @@ public final class HazelcastEngine implements Engine, EngineStats {
         }
         closed = true;
         watcher.shutdownNow();
+        replies.shutdown(); // answers already queued are still handed over; they find their chunks ended
         for (LoopState state : loops.values()) {
             raiseCancel(state);
             for (Pending pending : state.inFlight) {
@@ -481,10 +493,46 @@ public final class HazelcastEngine implements Engine, EngineStats {
         try {
             pending.lastOwner = owner(pending.key);
             pending.outstanding = true;
-            executor.submitToKeyOwner(task, pending.key, pending);
+            send(task, pending.key, pending);
         } catch (RuntimeException e) {
             pending.onFailure(e);
         }
+    }
+
+    /**
+     * Submits a task and has its answer handled on the engine's reply threads. Not through Hazelcast's callback
+     * variant: that runs each callback on the JVM's common pool when it has more than one thread, and otherwise (on a
+     * machine with 2 processors or fewer) on a new thread per answer, so every chunk cost a thread start on the
+     * caller, and a loop of 10,000 single-input chunks 10,000 of them.
+     */
+    private void send(ChunkTask task, String key, ExecutionCallback<ChunkReply> callback) {
+        java.util.concurrent.Future<ChunkReply> future = executor.submitToKeyOwner(task, key);
+        if (!(future instanceof java.util.concurrent.CompletionStage<?> stage)) {
+            // Not a Hazelcast future this engine knows: wait for it on a reply thread.
+            replies.execute(() -> {
+                try {
+                    callback.onResponse(future.get());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    callback.onFailure(e);
+                } catch (ExecutionException e) {
+                    callback.onFailure(e.getCause() == null ? e : e.getCause());
+                }
+            });
+            return;
+        }
+        stage.whenCompleteAsync(
+                (reply, error) -> {
+                    if (error == null) {
+                        callback.onResponse((ChunkReply) reply);
+                    } else {
+                        callback.onFailure(
+                                error instanceof CompletionException && error.getCause() != null
+                                        ? error.getCause()
+                                        : error);
+                    }
+                },
+                replies);
     }
 
     /**
@@ -517,8 +565,9 @@ public final class HazelcastEngine implements Engine, EngineStats {
         }
         LoopState state = pending.state;
         UUID target;
-        // Ties go round the members, so that loops of one chunk do not all land on the first member.
-        int from = Math.floorMod(nextMember.getAndIncrement(), members.size());
+        // Ties go to a member at random: loops of one chunk do not all land on the first member, and inputs whose cost
+        // follows a period (every other input slow) do not all land on one member, as strict turns would have it.
+        int from = java.util.concurrent.ThreadLocalRandom.current().nextInt(members.size());
         synchronized (state.sent) {
             target = members.get(from);
             long fewest = Long.MAX_VALUE;
@@ -599,7 +648,7 @@ public final class HazelcastEngine implements Engine, EngineStats {
                 pending.chunk.loopName());
         speculations.increment();
         try {
-            executor.submitToKeyOwner(task, key, new ExecutionCallback<ChunkReply>() {
+            send(task, key, new ExecutionCallback<ChunkReply>() {
                 @Override
                 public void onResponse(ChunkReply reply) {
                     answered(pending, reply, true);
