@@ -170,6 +170,11 @@ final class Bench {
     }
 
     static Row summarize(String workload, String title, Contender c, long[] s) {
+        // Every run in the order taken, not only the median: what the spread is made of, and any drift.
+        StringBuilder runs = new StringBuilder();
+        for (long nanos : s) {
+            runs.append(runs.isEmpty() ? "" : " ").append(Row.time(nanos));
+        }
         Arrays.sort(s);
         double median = percentile(s, 0.5);
         double spread = (percentile(s, 0.75) - percentile(s, 0.25)) / 2 / median;
@@ -182,6 +187,7 @@ final class Bench {
                 Row.time(median),
                 spread * 100,
                 s.length);
+        System.err.printf(Locale.ROOT, "  [%s] %-48s runs in order: %s%n", workload, c.name(), runs);
         return row;
     }
 

@@ -64,7 +64,8 @@ import org.slf4j.MDC;
  *       IMap {@value MemberSide#PAYLOADS}. A body or context that does not serialize refuses the loop before anything
  *       is sent, with an {@link IllegalArgumentException} that says how to fix it.
  *   <li>Each chunk carries only the loop id, its first index and its inputs, and is submitted to the owner of a key
- *       made of the loop id and the index, so Hazelcast routes it to a live member. Each member reads and
+ *       made of the loop id and the index (salted so that every data member is sent an equal share of the loop's
+ *       inputs), so Hazelcast routes it to a live member. Each member reads and
  *       deserializes a loop's body and context once, caches them for the loop's life, and drops them when the loop's
  *       entry is removed at the end of the loop (or expires because its caller died).
  *   <li>When the member running a chunk dies, Hazelcast itself sends the task to the key's new owner. When Hazelcast
@@ -131,6 +132,9 @@ public final class HazelcastEngine implements Engine, EngineStats {
     private final double stragglerMultiple;
     private final long stragglerMinimumNanos;
     private final ScheduledThreadPoolExecutor watcher;
+    /** Where answers are read and handed to the loop: a few threads kept while chunks come back. */
+    private final java.util.concurrent.ThreadPoolExecutor replies;
+
     private volatile boolean closed;
 
     private HazelcastEngine(Builder builder) {
@@ -155,6 +159,15 @@ public final class HazelcastEngine implements Engine, EngineStats {
         });
         watcher.setRemoveOnCancelPolicy(true);
         watcher.scheduleWithFixedDelay(this::watch, WATCH_MILLIS, WATCH_MILLIS, TimeUnit.MILLISECONDS);
+        AtomicInteger replyThreads = new AtomicInteger();
+        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        this.replies = new java.util.concurrent.ThreadPoolExecutor(
+                threads, threads, 30, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread thread = new Thread(r, "parfor-hazelcast-reply-" + replyThreads.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        replies.allowCoreThreadTimeOut(true);
     }
 
     /**
@@ -212,7 +225,10 @@ public final class HazelcastEngine implements Engine, EngineStats {
         } catch (RuntimeException e) {
             threads = 0; // the instance is shutting down; the loop will be refused when it submits
         }
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE / 2, 2 * Math.max(threads, pool)));
+        // Not at least the pool size: every chunk in flight costs an operation, a reply and their thread hand-offs
+        // on both sides, and with a pool of 16 that made 33 chunks of 312 tiny inputs for two 2-core members, whose
+        // hand-offs on a busy machine made each run's time a lottery (workload 6a: 9 to 55 ms for the same loop).
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE / 2, 2 * (threads > 0 ? threads : pool)));
     }
 
     private static int processors(Member member, int fallback) {
@@ -345,8 +361,18 @@ public final class HazelcastEngine implements Engine, EngineStats {
         if (!state.inFlight.isEmpty()) {
             raiseCancel(state);
         }
+        // Not waited for: the caller has its results, and a synchronous delete (the owner and its backup) added a
+        // round trip, 0.6 to 16 ms on a busy machine, to every loop.
         try {
-            payloads.delete(loop.id());
+            payloads.deleteAsync(loop.id()).whenComplete((deleted, error) -> {
+                if (error != null) {
+                    log.warn(
+                            "could not remove loop '{}' ({}) from the cluster; it expires by itself",
+                            loop.name(),
+                            loop.id(),
+                            error);
+                }
+            });
         } catch (RuntimeException e) {
             log.warn(
                     "could not remove loop '{}' ({}) from the cluster; it expires by itself",
@@ -378,6 +404,7 @@ public final class HazelcastEngine implements Engine, EngineStats {
         }
         closed = true;
         watcher.shutdownNow();
+        replies.shutdown(); // answers already queued are still handed over; they find their chunks ended
         for (LoopState state : loops.values()) {
             raiseCancel(state);
             for (Pending pending : state.inFlight) {
@@ -466,16 +493,53 @@ public final class HazelcastEngine implements Engine, EngineStats {
         try {
             pending.lastOwner = owner(pending.key);
             pending.outstanding = true;
-            executor.submitToKeyOwner(task, pending.key, pending);
+            send(task, pending.key, pending);
         } catch (RuntimeException e) {
             pending.onFailure(e);
         }
     }
 
     /**
-     * The key a submission is routed by. The first attempt of a chunk goes wherever its key's partition lives; a
-     * resubmission, or a retry of inputs that failed, goes to a key owned by another member than the one that ran
-     * (or failed to run) the previous attempt, when the cluster has another.
+     * Submits a task and has its answer handled on the engine's reply threads. Not through Hazelcast's callback
+     * variant: that runs each callback on the JVM's common pool when it has more than one thread, and otherwise (on a
+     * machine with 2 processors or fewer) on a new thread per answer, so every chunk cost a thread start on the
+     * caller, and a loop of 10,000 single-input chunks 10,000 of them.
+     */
+    private void send(ChunkTask task, String key, ExecutionCallback<ChunkReply> callback) {
+        java.util.concurrent.Future<ChunkReply> future = executor.submitToKeyOwner(task, key);
+        if (!(future instanceof java.util.concurrent.CompletionStage<?> stage)) {
+            // Not a Hazelcast future this engine knows: wait for it on a reply thread.
+            replies.execute(() -> {
+                try {
+                    callback.onResponse(future.get());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    callback.onFailure(e);
+                } catch (ExecutionException e) {
+                    callback.onFailure(e.getCause() == null ? e : e.getCause());
+                }
+            });
+            return;
+        }
+        stage.whenCompleteAsync(
+                (reply, error) -> {
+                    if (error == null) {
+                        callback.onResponse((ChunkReply) reply);
+                    } else {
+                        callback.onFailure(
+                                error instanceof CompletionException && error.getCause() != null
+                                        ? error.getCause()
+                                        : error);
+                    }
+                },
+                replies);
+    }
+
+    /**
+     * The key a submission is routed by. The first attempt of a chunk goes to a key owned by the data member that has
+     * been sent the fewest of the loop's inputs so far; a resubmission, or a retry of inputs that failed, goes to a
+     * key owned by another member than the one that ran (or failed to run) the previous attempt, when the cluster
+     * has another.
      */
     private String routingKey(Pending pending) {
         String base = pending.state.info.id() + "#" + pending.chunk.firstIndex() + "#" + pending.chunk.attempt();
@@ -483,7 +547,64 @@ public final class HazelcastEngine implements Engine, EngineStats {
         UUID avoid = pending.attempts > 1
                 ? pending.lastOwner
                 : pending.chunk.attempt() > 1 ? pending.state.lastMember.get(pending.chunk.firstIndex()) : null;
-        return avoid == null ? base : keyAvoiding(base + "#" + pending.attempts, avoid);
+        if (avoid != null) {
+            return keyAvoiding(base + "#" + pending.attempts, avoid);
+        }
+        return pending.attempts == 1 ? balancedKey(pending, base) : base;
+    }
+
+    /**
+     * A key starting with {@code base} owned by the data member with the fewest of the loop's inputs. Left to the
+     * hash of the key alone, a loop's chunks fell on the members as coins do: of 8 chunks on 2 members, 6 or more went
+     * to one member in about 3 loops of 10 (all 8 in some), and that member's share set the loop's time.
+     */
+    private String balancedKey(Pending pending, String base) {
+        List<UUID> members = dataMembers();
+        if (members.size() < 2) {
+            return base;
+        }
+        LoopState state = pending.state;
+        UUID target;
+        // Ties go to a member at random: loops of one chunk do not all land on the first member, and inputs whose cost
+        // follows a period (every other input slow) do not all land on one member, as strict turns would have it.
+        int from = java.util.concurrent.ThreadLocalRandom.current().nextInt(members.size());
+        synchronized (state.sent) {
+            target = members.get(from);
+            long fewest = Long.MAX_VALUE;
+            for (int i = 0; i < members.size(); i++) {
+                UUID member = members.get((from + i) % members.size());
+                long sent = state.sent.getOrDefault(member, 0L);
+                if (sent < fewest) {
+                    fewest = sent;
+                    target = member;
+                }
+            }
+            // Counted before the key is found, so that concurrent chunks of the loop pick different members.
+            state.sent.merge(target, (long) pending.chunk.inputs().size(), Long::sum);
+        }
+        // Each salted key lands on a member picked by its hash: a few tries find one of the target's partitions.
+        for (int salt = 0; salt < 16 * members.size(); salt++) {
+            String key = base + "#m" + salt;
+            if (target.equals(owner(key))) {
+                return key;
+            }
+        }
+        return base; // the partition table is changing; let the hash decide
+    }
+
+    /** The UUIDs of the cluster's data members (not lite members), in the cluster's order. */
+    private List<UUID> dataMembers() {
+        try {
+            List<UUID> members = new java.util.ArrayList<>();
+            for (Member member : instance.getCluster().getMembers()) {
+                if (!member.isLiteMember()) {
+                    members.add(member.getUuid());
+                }
+            }
+            return members;
+        } catch (RuntimeException e) {
+            return List.of(); // shutting down: the submission will fail and be handled there
+        }
     }
 
     /** A key starting with {@code base} whose partition another member than {@code avoid} owns, when there is one. */
@@ -527,7 +648,7 @@ public final class HazelcastEngine implements Engine, EngineStats {
                 pending.chunk.loopName());
         speculations.increment();
         try {
-            executor.submitToKeyOwner(task, key, new ExecutionCallback<ChunkReply>() {
+            send(task, key, new ExecutionCallback<ChunkReply>() {
                 @Override
                 public void onResponse(ChunkReply reply) {
                     answered(pending, reply, true);
@@ -855,6 +976,8 @@ public final class HazelcastEngine implements Engine, EngineStats {
         final Set<Pending> inFlight = ConcurrentHashMap.newKeySet();
         /** The member each failed input last ran on, by index, so that its retry goes elsewhere. */
         final ConcurrentHashMap<Long, UUID> lastMember = new ConcurrentHashMap<>();
+        /** Guarded by itself: how many of the loop's inputs were sent to each member on first submission. */
+        final Map<UUID, Long> sent = new java.util.HashMap<>();
         /** How many times the payload was restored; written on the watcher thread only. */
         volatile int payloadGeneration;
         // Guarded by itself: the round-trip times of the loop's last chunks, a ring.

@@ -131,6 +131,16 @@ class HazelcastEngineTest {
     }
 
     @Test
+    void shouldSendEachMemberAnEqualShareOfTheLoopsInputs() {
+        // 80 chunks left to the hash of their keys would split unevenly in most runs (40/40 in about one in eleven).
+        List<Integer> results = parfor.loop("even").chunkSize(10).map(range(800), x -> x + 1);
+
+        assertThat(results).isEqualTo(range(800).stream().map(x -> x + 1).toList());
+        assertThat(engine.tasksPerMember()).hasSize(2);
+        assertThat(engine.tasksPerMember().values()).containsExactly(400L, 400L);
+    }
+
+    @Test
     void shouldBatchTinyBodiesAutomatically() {
         AtomicInteger chunks = new AtomicInteger();
         listeners.add(new LoopListener() {
@@ -297,10 +307,11 @@ class HazelcastEngineTest {
         // Once per member for 3,000 tasks: neither per task nor per chunk.
         assertThat(CountingContext.READS).hasValue(2);
         assertThat(contextsRead() - readsBefore).isEqualTo(2);
-        assertThat(cluster.first().getMap(MemberSide.PAYLOADS).size()).isZero();
-        await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> assertThat(cluster.members())
-                        .allSatisfy(member -> assertThat(cachedLoops(member)).isZero()));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(cluster.first().getMap(MemberSide.PAYLOADS).size()).isZero();
+            assertThat(cluster.members())
+                    .allSatisfy(member -> assertThat(cachedLoops(member)).isZero());
+        });
     }
 
     @Test
@@ -311,10 +322,11 @@ class HazelcastEngineTest {
                     .hasSize(20)
                     .startsWith(offset);
         }
-        assertThat(cluster.first().getMap(MemberSide.PAYLOADS).size()).isZero();
-        await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> assertThat(cluster.members())
-                        .allSatisfy(member -> assertThat(cachedLoops(member)).isZero()));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(cluster.first().getMap(MemberSide.PAYLOADS).size()).isZero();
+            assertThat(cluster.members())
+                    .allSatisfy(member -> assertThat(cachedLoops(member)).isZero());
+        });
     }
 
     private static long contextsRead() {
@@ -436,6 +448,17 @@ class HazelcastEngineTest {
         assertThat(cluster.first().getCluster().getLocalMember().getAttribute(ParforHazelcast.PROCESSORS_ATTRIBUTE))
                 .isEqualTo(Integer.toString(Runtime.getRuntime().availableProcessors()));
         assertThat(engine.executorName()).isEqualTo(HazelcastEngine.DEFAULT_EXECUTOR_NAME);
+    }
+
+    @Test
+    void shouldKeepTwiceTheMembersProcessorsInFlightWhenThePoolIsLarger() {
+        // The executor's default pool of 16 threads: the processors, not the pool, bound the chunks in flight.
+        HazelcastEngine defaults = HazelcastEngine.builder(cluster.first())
+                .executorName("parfor-default-pool")
+                .build();
+        int perMember = Math.min(16, Runtime.getRuntime().availableProcessors());
+        assertThat(defaults.parallelism()).isEqualTo(2 * perMember * 2);
+        defaults.close();
     }
 
     @Test
