@@ -1,6 +1,5 @@
 package dev.parfor;
 
-import dev.parfor.internal.InputLoop;
 import dev.parfor.spi.Chunk;
 import dev.parfor.spi.ChunkOutcome;
 import java.time.Duration;
@@ -218,16 +217,24 @@ final class LocalChunk implements Chunk {
             return ChunkEnd.NOTHING;
         }
         Plan plan = loop.plan;
-        if (plan.taskTimeoutNanos() > 0 || plan.limit() != null) {
-            return new Guarded(plan).run(inputs); // timeouts and limits take the loop shared with remote workers
-        }
-        // The plain path: as small as a hand-written loop.
-        Object[] direct = loop.directArray(firstIndex, size);
+        long timeoutNanos = plan.taskTimeoutNanos();
+        boolean timed = timeoutNanos > 0;
+        Object[] direct = timed ? null : loop.directArray(firstIndex, size);
         Object[] values = direct != null ? direct : new Object[size];
         int base = direct != null ? (int) firstIndex : 0;
         Throwable[] errors = null;
         long start = System.nanoTime();
+        if (timed) {
+            errors = new Throwable[size];
+            synchronized (this) {
+                timedValues = values;
+                timedErrors = errors;
+                startNanos = start;
+            }
+        }
         boolean stopAtFailure = plan.policy() == ErrorPolicy.FAIL_FAST;
+        // Timeouts and limits take the guarded path; the plain path stays as small as a hand-written loop.
+        boolean guarded = timed || plan.limit() != null;
         // Under FAIL_FAST a failure with no retry left stops the loop: halt the other workers the moment it happens.
         boolean haltOnFailure = stopAtFailure && attempt > plan.retries();
         Task task = loop.task;
@@ -242,13 +249,20 @@ final class LocalChunk implements Chunk {
                 break;
             }
             Throwable failure;
-            try {
-                values[base + i] = task.apply(firstIndex + i, input, context);
-                failure = null;
-            } catch (Throwable error) {
-                failure = error;
-                if (haltOnFailure) {
-                    loop.halting = true; // before anything else: other workers check it before each input
+            if (guarded) {
+                if (timed && !startTimed(i)) {
+                    break; // the timer abandoned the chunk just as the last body returned: the rest runs elsewhere
+                }
+                failure = runGuarded(task, i, input, context, values, base, timeoutNanos);
+            } else {
+                try {
+                    values[base + i] = task.apply(firstIndex + i, input, context);
+                    failure = null;
+                } catch (Throwable error) {
+                    failure = error;
+                    if (haltOnFailure) {
+                        loop.halting = true; // before anything else: other workers check it before each input
+                    }
                 }
             }
             ran = i + 1;
@@ -257,9 +271,15 @@ final class LocalChunk implements Chunk {
                     errors = new Throwable[size];
                 }
                 errors[i] = failure;
-                if (stopAtFailure) {
-                    break; // the loop stops or retries; either way the rest of the chunk waits for its decision
+            }
+            if (timed && state.get() == ENDED) {
+                break; // abandoned after a task timeout: the timer already reported the chunk
+            }
+            if (failure != null && stopAtFailure) {
+                if (haltOnFailure) {
+                    loop.halting = true; // the guarded path's failures, and ones the plain path already halted
                 }
+                break; // the loop stops or retries; either way the rest of the chunk waits for its decision
             }
         }
         return new ChunkEnd(direct != null ? null : values, errors, ran, System.nanoTime() - start);
@@ -274,113 +294,34 @@ final class LocalChunk implements Chunk {
         return true;
     }
 
-    /**
-     * The inputs of a chunk run under their task timeout (the timer abandons the chunk at the input that overran) or
-     * their loop's shared limit, through the loop that remote workers run too.
-     */
-    private final class Guarded implements InputLoop.Step {
-        private final long timeoutNanos;
-        private final boolean timed;
-        private final @Nullable Limit limit;
-        private final boolean stopAtFailure;
-        private final boolean haltOnFailure;
-        private final Task task;
-        private final @Nullable Object context;
-        private final @Nullable Object @Nullable [] direct;
-        private final @Nullable Object[] values;
-        private final int base;
-        /** The errors the timer copies when it abandons the chunk; null when untimed. */
-        private final @Nullable Throwable @Nullable [] errors;
-
-        Guarded(Plan plan) {
-            timeoutNanos = plan.taskTimeoutNanos();
-            timed = timeoutNanos > 0;
-            limit = plan.limit();
-            stopAtFailure = plan.policy() == ErrorPolicy.FAIL_FAST;
-            haltOnFailure = stopAtFailure && attempt > plan.retries();
-            task = loop.task;
-            context = loop.context;
-            direct = timed ? null : loop.directArray(firstIndex, size);
-            values = direct != null ? direct : new Object[size];
-            base = direct != null ? (int) firstIndex : 0;
-            errors = timed ? new Throwable[size] : null;
-        }
-
-        ChunkEnd run(List<?> inputs) {
-            long start = System.nanoTime();
-            if (timed) {
-                synchronized (LocalChunk.this) {
-                    timedValues = values;
-                    timedErrors = errors;
-                    startNanos = start;
-                }
+    /** Runs one input under its task timeout and its loop's limit; returns what it threw, or null. */
+    private @Nullable Throwable runGuarded(
+            Task task,
+            int offset,
+            @Nullable Object input,
+            @Nullable Object context,
+            @Nullable Object[] values,
+            int base,
+            long timeoutNanos) {
+        Limit limit = loop.plan.limit();
+        ScheduledFuture<?> timer = timeoutNanos > 0 ? Timer.schedule(() -> overran(offset), timeoutNanos) : null;
+        boolean permit = false;
+        try {
+            if (limit != null) {
+                limit.acquire();
+                permit = true;
             }
-            InputLoop.Ran ran = InputLoop.run(inputs, size, this);
-            // A timed chunk reports the errors array the timer shares, even with none in it.
-            return new ChunkEnd(
-                    direct != null ? null : values,
-                    timed ? errors : ran.errors(),
-                    ran.ran(),
-                    System.nanoTime() - start);
-        }
-
-        @Override
-        public boolean stopsBefore(int offset) {
-            return cancelled || loop.halting;
-        }
-
-        @Override
-        public boolean starts(int offset) {
-            // With a timeout: false when the timer abandoned the chunk just as the last body returned (the rest runs
-            // elsewhere).
-            return !timed || startTimed(offset);
-        }
-
-        @Override
-        public boolean unreadable(int offset, Throwable error) {
-            loop.inputsFailed(firstIndex + offset, error);
-            return true;
-        }
-
-        @Override
-        public @Nullable Throwable run(int offset, @Nullable Object input) {
-            ScheduledFuture<?> timer = timed ? Timer.schedule(() -> overran(offset), timeoutNanos) : null;
-            boolean permit = false;
-            Throwable failure = null;
-            try {
-                if (limit != null) {
-                    limit.acquire();
-                    permit = true;
-                }
-                values[base + offset] = task.apply(firstIndex + offset, input, context);
-            } catch (Throwable error) {
-                failure = error;
-            } finally {
-                if (permit) {
-                    limit.release();
-                }
-                if (timer != null) {
-                    timer.cancel(false);
-                }
+            values[base + offset] = task.apply(firstIndex + offset, input, context);
+            return null;
+        } catch (Throwable error) {
+            return error;
+        } finally {
+            if (permit) {
+                limit.release();
             }
-            if (errors != null) {
-                errors[offset] = failure;
+            if (timer != null) {
+                timer.cancel(false);
             }
-            return failure;
-        }
-
-        @Override
-        public boolean endsAfter(int offset, @Nullable Throwable failure) {
-            if (timed && state.get() == ENDED) {
-                return true; // abandoned after a task timeout: the timer already reported the chunk
-            }
-            if (failure != null && stopAtFailure) {
-                if (haltOnFailure) {
-                    loop.halting = true;
-                }
-                return true; // the loop stops or retries; either way the rest of the chunk waits for its decision
-            }
-            return false;
         }
     }
 

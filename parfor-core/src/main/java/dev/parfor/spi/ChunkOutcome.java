@@ -1,6 +1,5 @@
 package dev.parfor.spi;
 
-import dev.parfor.internal.InputLoop;
 import java.io.Serial;
 import java.io.Serializable;
 import java.time.Duration;
@@ -86,84 +85,39 @@ public final class ChunkOutcome implements Serializable {
         Objects.requireNonNull(task, "'task' must not be null");
         Objects.requireNonNull(inputs, "'inputs' must not be null");
         Objects.requireNonNull(cancelled, "'cancelled' must not be null");
+        long timeoutNanos = taskTimeout == null ? 0 : taskTimeout.toNanos();
         int size = inputs.size();
-        Worker worker = new Worker(task, firstIndex, context, cancelled, taskTimeout, size);
+        Object[] values = new Object[size];
+        Throwable[] errors = null;
         long start = System.nanoTime();
-        InputLoop.Ran ran = InputLoop.run(inputs, size, worker);
-        return new ChunkOutcome(worker.values, ran.errors(), ran.ran(), System.nanoTime() - start);
-    }
-
-    /**
-     * How a remote worker runs each input: after a cancellation check that cannot throw, under a timer that
-     * interrupts the body when it overruns; the input then fails with a {@link TimeoutException} once the body
-     * returns, and the chunk ends there.
-     */
-    private static final class Worker implements InputLoop.Step {
-        private final Chunk.Task task;
-        private final long firstIndex;
-        private final @Nullable Object context;
-        private final BooleanSupplier cancelled;
-        private final @Nullable Duration taskTimeout;
-        private final long timeoutNanos;
-        private final Thread thread = Thread.currentThread();
-        final @Nullable Object[] values;
-        private boolean timedOut;
-
-        Worker(
-                Chunk.Task task,
-                long firstIndex,
-                @Nullable Object context,
-                BooleanSupplier cancelled,
-                @Nullable Duration taskTimeout,
-                int size) {
-            this.task = task;
-            this.firstIndex = firstIndex;
-            this.context = context;
-            this.cancelled = cancelled;
-            this.taskTimeout = taskTimeout;
-            this.timeoutNanos = taskTimeout == null ? 0 : taskTimeout.toNanos();
-            this.values = new Object[size];
-        }
-
-        @Override
-        public boolean stopsBefore(int offset) {
-            timedOut = false;
-            return stop(cancelled);
-        }
-
-        @Override
-        public boolean unreadable(int offset, Throwable error) {
-            return false; // the input fails with what reading it threw
-        }
-
-        @Override
-        public boolean starts(int offset) {
-            return true;
-        }
-
-        @Override
-        public @Nullable Throwable run(int offset, @Nullable Object input) {
+        int ran = 0;
+        Thread thread = Thread.currentThread();
+        for (int i = 0; i < size && !stop(cancelled); i++) {
             Overrun overrun = timeoutNanos > 0 ? new Overrun(thread) : null;
             ScheduledFuture<?> timer = overrun == null ? null : Timer.schedule(overrun, timeoutNanos);
             Throwable failure = null;
             try {
-                values[offset] = task.apply(firstIndex + offset, input, context);
+                values[i] = task.apply(firstIndex + i, inputs.get(i), context);
             } catch (Throwable error) {
                 failure = error;
             }
-            timedOut = timer != null && overrun.disarm(timer);
-            if (timedOut) {
-                values[offset] = null;
+            ran = i + 1;
+            if (timer != null && overrun.disarm(timer)) {
+                values[i] = null;
                 failure = new TimeoutException(
                         "task exceeded its task timeout of " + taskTimeout + "; the body was interrupted");
             }
-            return failure;
+            if (failure != null) {
+                if (errors == null) {
+                    errors = new Throwable[size];
+                }
+                errors[i] = failure;
+                if (failure instanceof TimeoutException && overrun != null && overrun.fired) {
+                    break;
+                }
+            }
         }
-
-        @Override
-        public boolean endsAfter(int offset, @Nullable Throwable failure) {
-            return timedOut && failure != null;
-        }
+        return new ChunkOutcome(values, errors, ran, System.nanoTime() - start);
     }
 
     private static boolean stop(BooleanSupplier cancelled) {
