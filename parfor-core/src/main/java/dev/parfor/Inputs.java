@@ -1,11 +1,13 @@
 package dev.parfor;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.RandomAccess;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A loop's inputs, as the scheduler reads them. A random-access list is cut into chunks by index (each chunk a view,
@@ -49,10 +51,17 @@ abstract sealed class Inputs permits Inputs.Indexed, Inputs.Lazy {
         }
     }
 
-    /** An iterator, read lazily by the loop's consumer. */
+    /**
+     * An iterator, read lazily by the loop's consumer, outside the loop's lock. When the loop stops (at its deadline,
+     * on the timer) a read that blocks is interrupted, the interrupt cleared when it returns, and no read starts again.
+     */
     static final class Lazy extends Inputs {
         final Iterator<?> iterator;
         final long size;
+        // Guarded by this.
+        private @Nullable Thread reading;
+        private boolean interrupted;
+        private boolean stopped;
 
         Lazy(Iterator<?> iterator, long size) {
             this.iterator = iterator;
@@ -62,6 +71,52 @@ abstract sealed class Inputs permits Inputs.Indexed, Inputs.Lazy {
         @Override
         long size() {
             return size;
+        }
+
+        /**
+         * What one read gave: up to the size asked for, then whether the source has no more, or what it threw (a
+         * source that failed is not read again: later inputs would land at the wrong indices).
+         */
+        record Batch(
+                List<Object> inputs, boolean end, @Nullable Throwable failure) {}
+
+        /** Reads up to {@code size} inputs on the calling thread (none once stopped), fencing what the source throws. */
+        Batch read(int size) {
+            synchronized (this) {
+                if (stopped) {
+                    return new Batch(List.of(), false, null);
+                }
+                reading = Thread.currentThread();
+            }
+            List<Object> batch = new ArrayList<>(Math.min(size, 1024));
+            Throwable failure = null;
+            boolean end = false;
+            try {
+                while (batch.size() < size && iterator.hasNext()) {
+                    batch.add(iterator.next());
+                }
+                end = !iterator.hasNext();
+            } catch (Throwable e) {
+                failure = e;
+            } finally {
+                synchronized (this) {
+                    reading = null;
+                    if (interrupted) {
+                        interrupted = false;
+                        Thread.interrupted(); // ours, sent while the read ran
+                    }
+                }
+            }
+            return new Batch(batch, end, failure);
+        }
+
+        /** Interrupts a read in progress, if any, and refuses every later one. */
+        synchronized void stop() {
+            stopped = true;
+            if (reading != null) {
+                interrupted = true;
+                reading.interrupt();
+            }
         }
     }
 }

@@ -164,12 +164,12 @@ final class LocalChunk implements Chunk {
         }
         if (skip) {
             state.set(ENDED);
-            loop.chunkEnded(this, LoopRun.Ended.NOTHING, false);
+            loop.chunkEnded(this, ChunkEnd.NOTHING, false);
             return null;
         }
         int[] depth = DEPTH.get();
         depth[0]++;
-        LoopRun.Ended outcome;
+        ChunkEnd outcome;
         try {
             outcome = runWithContext();
         } finally {
@@ -188,28 +188,22 @@ final class LocalChunk implements Chunk {
         return null;
     }
 
-    private LoopRun.Ended runWithContext() {
+    private ChunkEnd runWithContext() {
         ContextPropagator.Scope scope;
         try {
-            scope = loop.installContext();
+            scope = loop.contexts.install();
         } catch (Throwable error) {
             // The caller's context cannot be installed: no input of this chunk may run without it.
-            Throwable[] errors = new Throwable[size];
-            Arrays.fill(errors, error);
-            return new LoopRun.Ended(new Object[size], errors, size, 0);
+            return ChunkEnd.allFailed(size, error);
         }
         try {
             return runInputs();
         } finally {
-            try {
-                scope.close();
-            } catch (Throwable e) {
-                loop.contextCloseFailed(e);
-            }
+            scope.close(); // logs what it cannot close
         }
     }
 
-    private LoopRun.Ended runInputs() {
+    private ChunkEnd runInputs() {
         List<?> inputs;
         try {
             if (expectedSize >= 0 && source.size() != expectedSize) {
@@ -220,7 +214,7 @@ final class LocalChunk implements Chunk {
             inputs = inputs();
         } catch (Throwable error) {
             loop.inputsFailed(firstIndex, error);
-            return LoopRun.Ended.NOTHING;
+            return ChunkEnd.NOTHING;
         }
         Plan plan = loop.plan;
         long timeoutNanos = plan.taskTimeoutNanos();
@@ -288,7 +282,7 @@ final class LocalChunk implements Chunk {
                 break; // the loop stops or retries; either way the rest of the chunk waits for its decision
             }
         }
-        return new LoopRun.Ended(direct != null ? null : values, errors, ran, System.nanoTime() - start);
+        return new ChunkEnd(direct != null ? null : values, errors, ran, System.nanoTime() - start);
     }
 
     /** Marks input {@code offset} as the one running, unless the timer has abandoned the chunk already. */
@@ -333,7 +327,7 @@ final class LocalChunk implements Chunk {
 
     /** On the timer thread: the input at {@code offset} overran. Ends the chunk there and interrupts the body. */
     private void overran(int offset) {
-        LoopRun.Ended outcome;
+        ChunkEnd outcome;
         synchronized (this) {
             if (current != offset || runner == null || timedValues == null || timedErrors == null) {
                 return;
@@ -349,7 +343,7 @@ final class LocalChunk implements Chunk {
             Arrays.fill(errors, offset + 1, size, null);
             errors[offset] = new TimeoutException("task exceeded its task timeout of "
                     + Duration.ofNanos(loop.plan.taskTimeoutNanos()) + "; the body was interrupted");
-            outcome = new LoopRun.Ended(values, errors, offset + 1, System.nanoTime() - startNanos);
+            outcome = new ChunkEnd(values, errors, offset + 1, System.nanoTime() - startNanos);
             interruptedByLoop = true;
             runner.interrupt();
         }
@@ -361,17 +355,15 @@ final class LocalChunk implements Chunk {
         Checks.notNull(outcome, "outcome");
         // A chunk run elsewhere is never run() here, so it goes from NEW straight to ENDED.
         if (state.compareAndSet(NEW, ENDED)) {
-            loop.chunkEnded(this, LoopRun.Ended.of(outcome, size), false);
+            loop.chunkEnded(this, ChunkEnd.of(outcome, size), false);
         }
     }
 
     @Override
     public void fail(Throwable error) {
         Checks.notNull(error, "error");
-        Throwable[] errors = new Throwable[size];
-        Arrays.fill(errors, error);
         if (state.compareAndSet(NEW, ENDED)) {
-            loop.chunkEnded(this, new LoopRun.Ended(new Object[size], errors, size, 0), false);
+            loop.chunkEnded(this, ChunkEnd.allFailed(size, error), false);
         }
     }
 

@@ -1,29 +1,19 @@
 package dev.parfor;
 
 import dev.parfor.spi.Chunk;
-import dev.parfor.spi.ChunkOutcome;
-import dev.parfor.spi.EngineStats;
 import dev.parfor.spi.Placement;
-import java.nio.channels.ClosedByInterruptException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
-import java.util.ConcurrentModificationException;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,31 +45,6 @@ final class LoopRun implements RunningLoop {
     /** The consumer wakes at least this often to report progress and to check the engine still runs its chunks. */
     private static final long WAKE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
-    /** How a chunk ended: values (null when written straight into the results), errors, inputs that ran, time. */
-    record Ended(
-            @Nullable Object @Nullable [] values, @Nullable Throwable @Nullable [] errors, int ran, long nanos) {
-        static final Ended NOTHING = new Ended(new Object[0], null, 0, 0);
-
-        static Ended of(ChunkOutcome outcome, int size) {
-            int ran = Math.min(outcome.ran(), size);
-            Object[] values = new Object[ran];
-            Throwable[] errors = null;
-            for (int i = 0; i < ran; i++) {
-                values[i] = outcome.value(i);
-                Throwable error = outcome.error(i);
-                if (error != null) {
-                    if (errors == null) {
-                        errors = new Throwable[ran];
-                    }
-                    errors[i] = error;
-                }
-            }
-            return new Ended(values, errors, ran, outcome.nanos());
-        }
-    }
-
-    private record HandOff(LocalChunk chunk, Ended outcome) {}
-
     final LoopInfo info;
     final Plan plan;
     final Chunk.Task task;
@@ -88,43 +53,32 @@ final class LoopRun implements RunningLoop {
     private final LoopRuntime runtime;
     private final Events events;
     private final Inputs inputs;
-    private final Sink sink;
+    private final Tally tally;
+    private final LoopErrors errors;
+    private final ChunkReview review;
+    private final ChunkQueue queue; // guarded by lock
     private final long total;
     private final Thread consumer;
     private final long startNanos;
     private final boolean helps;
-    private List<ContextPropagator.Captured> captured = List.of();
+    Contexts contexts = Contexts.NONE; // set before the first chunk is handed to the engine
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final AtomicInteger pumps = new AtomicInteger();
 
     // Guarded by lock.
-    private final Set<LocalChunk> running = new LinkedHashSet<>();
-    private final ArrayDeque<LocalChunk> ready = new ArrayDeque<>();
-    private final ArrayDeque<HandOff> handOffs = new ArrayDeque<>();
-    private final List<TaskFailure> failures = new ArrayList<>();
-    private long read;
-    private boolean exhausted;
-    private int retriesWaiting;
     private boolean stopped;
     // Written under lock, read without it: task events of a chunk that ends after the loop are not sent.
     private volatile boolean ended;
     private LoopOutcome stopOutcome = LoopOutcome.CANCELLED;
     private @Nullable ParallelForException stopError;
-    private int suppressed;
     private @Nullable ScheduledFuture<?> deadline;
-    private @Nullable Thread reading;
-    private boolean readInterrupted;
     private boolean interruptCaller;
 
     // Set, without the lock, the moment the loop must stop starting inputs (a task failed for good under FAIL_FAST,
     // or the loop stopped): workers check it before each input.
     volatile boolean halting;
-    // Written under lock, read without it for progress snapshots.
-    private volatile long done;
-    private volatile long failed;
-    private volatile long retried;
     private long nextProgressNanos;
 
     private LoopRun(
@@ -145,16 +99,13 @@ final class LoopRun implements RunningLoop {
                 plan.parallelism(),
                 Instant.now());
         this.events = new Events(info, runtime.listeners, plan.progress());
-        this.sink = switch (mode) {
-            case ALL -> new Sink.Array(total, plan.direct());
-            case ORDERED -> new Sink.Window(Sink.Window.Order.INPUT);
-            case COMPLETION -> new Sink.Window(Sink.Window.Order.COMPLETION);
-            case DISCARD -> new Sink.Window(Sink.Window.Order.NONE);
-        };
+        this.tally = new Tally(Sink.of(mode, total, plan.direct()));
+        this.errors = new LoopErrors(info.name(), total);
+        this.review = new ChunkReview(plan, errors, info.name(), consumer, () -> halting = true);
         // A worker that waits for a nested loop runs that loop's queued chunks itself: what keeps nested loops from
         // deadlocking when every worker of the engine is busy in an outer body.
         this.helps = plan.placement() == Placement.LOCAL && !plan.callerRuns() && LocalChunk.onWorkerThread();
-        this.exhausted = inputs instanceof Inputs.Indexed indexed && indexed.size == 0;
+        this.queue = new ChunkQueue(this, inputs, plan, tally.sink, lock, changed);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -178,24 +129,14 @@ final class LoopRun implements RunningLoop {
         try {
             inputs = Inputs.of(rawInputs);
         } catch (Throwable e) {
-            throw new ParallelForException(
-                    "loop '" + name + "' could not open its inputs: " + Texts.describe(e),
-                    name,
-                    LoopOutcome.FAILURE,
-                    e,
-                    List.of());
+            throw LoopErrors.notStarted(name, "could not open its inputs", e);
         }
         Plan plan = Plan.of(runtime, name, callSite, inputs.size(), mode, defaultChunkSize);
         LoopRun run;
         try {
             run = new LoopRun(runtime, plan, inputs, task, context, mode);
         } catch (Throwable e) {
-            throw new ParallelForException(
-                    "loop '" + name + "' could not start on engine '" + plan.engineName() + "': " + Texts.describe(e),
-                    name,
-                    LoopOutcome.FAILURE,
-                    e,
-                    List.of());
+            throw LoopErrors.notStarted(name, "could not start on engine '" + plan.engineName() + "'", e);
         }
         run.begin();
         return run;
@@ -214,19 +155,12 @@ final class LoopRun implements RunningLoop {
         if (plan.placement() == Placement.LOCAL && !plan.callerRuns()) {
             // Captured after listeners have seen the loop, so that what they put in scope (the loop's observation) is
             // part of the context the tasks see.
-            List<ContextPropagator.Captured> now = new ArrayList<>(runtime.propagators.size());
-            for (ContextPropagator propagator : runtime.propagators) {
-                try {
-                    now.add(Checks.notNull(propagator.capture(), "captured context"));
-                } catch (Throwable e) {
-                    fail(
-                            "loop '" + info.name() + "' could not capture the caller's context with "
-                                    + propagator.getClass().getName() + ": " + Texts.describe(e),
-                            e);
-                    return;
-                }
+            try {
+                contexts = Contexts.capture(info.name(), runtime.propagators);
+            } catch (Contexts.CaptureFailed e) {
+                fail(e.getMessage(), e.getCause());
+                return;
             }
-            captured = now;
         }
         if (plan.timeout() != null) {
             ScheduledFuture<?> timer =
@@ -265,32 +199,24 @@ final class LoopRun implements RunningLoop {
                 if (stopped) {
                     break;
                 }
-                if (max > 0 && sink.drain(out, max) > 0) {
+                if (max > 0 && tally.sink.drain(out, max) > 0) {
                     return true;
                 }
                 if (isComplete()) {
                     return false;
                 }
-                if (!handOffs.isEmpty() || wantsInput()) {
+                if (queue.hasHandOffs() || wantsInput()) {
                     continue;
                 }
                 if (plan.callerRuns() || helps) {
-                    help = firstNewChunk();
+                    help = queue.firstNew();
                 }
                 if (help == null) {
                     try {
                         changed.awaitNanos(wakeNanos());
                     } catch (InterruptedException e) {
                         interruptCaller = true;
-                        stop(
-                                LoopOutcome.CANCELLED,
-                                new ParallelForException(
-                                        "loop '" + info.name() + "' was cancelled: the calling thread was interrupted ("
-                                                + done + " inputs done)",
-                                        info.name(),
-                                        LoopOutcome.CANCELLED,
-                                        e,
-                                        failures));
+                        stop(LoopOutcome.CANCELLED, errors.interrupted(tally.done(), e, tally.failures()));
                         continue;
                     }
                 }
@@ -302,13 +228,7 @@ final class LoopRun implements RunningLoop {
             }
             periodic();
         }
-        ParallelForException error;
-        lock.lock();
-        try {
-            error = stopError;
-        } finally {
-            lock.unlock();
-        }
+        ParallelForException error = locked(() -> stopError);
         if (interruptCaller) {
             Thread.currentThread().interrupt();
         }
@@ -332,51 +252,27 @@ final class LoopRun implements RunningLoop {
             end(LoopOutcome.SUCCESS, null);
             return null;
         }
-        ParallelForException error = throwOnFailures ? partial(sorted) : null;
+        ParallelForException error =
+                throwOnFailures ? errors.partial(sorted, total >= 0 ? total : locked(queue::read)) : null;
         end(LoopOutcome.PARTIAL, error);
-        return error;
-    }
-
-    private ParallelForException partial(List<TaskFailure> sorted) {
-        TaskFailure first = sorted.get(0);
-        ParallelForException error = new ParallelForException(
-                Texts.failureMessage(info.name(), first, sorted.size(), total >= 0 ? total : read()),
-                info.name(),
-                LoopOutcome.PARTIAL,
-                first.error(),
-                sorted);
-        for (TaskFailure later : sorted.subList(1, Math.min(sorted.size(), Texts.MAX_SUPPRESSED + 1))) {
-            error.addSuppressed(later.error());
-        }
         return error;
     }
 
     /** Every value by input index (terminals that keep them), after {@link #await} returned false. */
     List<@Nullable Object> values() {
-        lock.lock();
-        try {
-            return ((Sink.Array) sink).values();
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> ((Sink.Array) tally.sink).values());
     }
 
     @Override
     public List<TaskFailure> failures() {
-        lock.lock();
-        try {
-            List<TaskFailure> sorted = new ArrayList<>(failures);
-            sorted.sort(Comparator.comparingLong(TaskFailure::index));
-            return sorted;
-        } finally {
-            lock.unlock();
-        }
+        return locked(tally::sorted);
     }
 
-    private long read() {
+    /** Reads state guarded by the lock; {@code read} must call no user code. */
+    private <T> T locked(Supplier<T> read) {
         lock.lock();
         try {
-            return read;
+            return read.get();
         } finally {
             lock.unlock();
         }
@@ -384,12 +280,7 @@ final class LoopRun implements RunningLoop {
 
     /** The consumer no longer wants results (a result stream closed before its end). */
     void close() {
-        lock.lock();
-        try {
-            stop(LoopOutcome.CANCELLED, null);
-        } finally {
-            lock.unlock();
-        }
+        stopOnce(LoopOutcome.CANCELLED, failures -> null);
         end(LoopOutcome.CANCELLED, null);
     }
 
@@ -409,22 +300,8 @@ final class LoopRun implements RunningLoop {
 
     /** Stops the loop from another thread; its consumer throws a CANCELLED exception saying why. */
     boolean cancel(String why) {
-        ParallelForException error = new ParallelForException(
-                "loop '" + info.name() + "' was cancelled: " + why,
-                info.name(),
-                LoopOutcome.CANCELLED,
-                new CancellationException(why),
-                List.of());
-        lock.lock();
-        try {
-            if (stopped) {
-                return false;
-            }
-            stop(LoopOutcome.CANCELLED, error);
-            return true;
-        } finally {
-            lock.unlock();
-        }
+        ParallelForException error = errors.cancelled(why);
+        return stopOnce(LoopOutcome.CANCELLED, failures -> error);
     }
 
     private long wakeNanos() {
@@ -449,30 +326,13 @@ final class LoopRun implements RunningLoop {
 
     /** A chunk waiting in an executor service that has terminated will never run: end the loop instead of waiting. */
     private void checkEngine() {
-        boolean terminated;
-        try {
-            terminated = plan.engine()
-                    .stats()
-                    .flatMap(EngineStats::executorService)
-                    .map(ExecutorService::isTerminated)
-                    .orElse(false);
-        } catch (Throwable e) {
-            return; // an engine that cannot tell: the rejection of its next chunk will say it
-        }
-        if (!terminated) {
+        if (!EngineWatch.terminated(plan.engine())) {
             return;
         }
-        ParallelForException error = new ParallelForException(
-                "loop '" + info.name() + "' was cancelled: the executor of engine '" + info.engine()
-                        + "' was shut down while chunks of the loop were waiting in it, so they can never run; shut"
-                        + " an executor down only after the loops that use it have ended",
-                info.name(),
-                LoopOutcome.CANCELLED,
-                new java.util.concurrent.RejectedExecutionException("executor terminated"),
-                List.of());
+        ParallelForException error = errors.executorTerminated(info.engine());
         lock.lock();
         try {
-            if (!stopped && firstNewChunk() != null) {
+            if (!stopped && queue.firstNew() != null) {
                 stop(LoopOutcome.CANCELLED, error);
             }
         } finally {
@@ -480,32 +340,16 @@ final class LoopRun implements RunningLoop {
         }
     }
 
+    /** On the consumer: ends the chunks the timer abandoned. */
     private void processHandOffs() {
-        List<HandOff> due;
-        lock.lock();
-        try {
-            if (handOffs.isEmpty()) {
-                return;
-            }
-            due = new ArrayList<>(handOffs);
-            handOffs.clear();
-        } finally {
-            lock.unlock();
-        }
-        for (HandOff handOff : due) {
+        for (ChunkQueue.HandOff handOff : locked(queue::takeHandOffs)) {
             chunkEnded(handOff.chunk(), handOff.outcome(), false);
         }
     }
 
     /** Under the lock: whether the consumer should read more lazy inputs now. */
     private boolean wantsInput() {
-        if (stopped || exhausted || !(inputs instanceof Inputs.Lazy)) {
-            return false;
-        }
-        if (read - sink.low() >= plan.window()) {
-            return false;
-        }
-        return ready.size() < (plan.callerRuns() ? 1 : plan.parallelism());
+        return !stopped && queue.wantsInput();
     }
 
     /**
@@ -522,46 +366,25 @@ final class LoopRun implements RunningLoop {
             if (!wantsInput()) {
                 return false;
             }
-            first = read;
-            size = (int) Math.max(1, Math.min(plan.sizer().next(), plan.window() - (read - sink.low())));
-            reading = Thread.currentThread();
+            first = queue.read();
+            size = queue.readSize();
         } finally {
             lock.unlock();
         }
-        java.util.Iterator<?> iterator = ((Inputs.Lazy) inputs).iterator;
-        List<Object> batch = new ArrayList<>(Math.min(size, 1024));
-        Throwable failure = null;
-        boolean end = false;
-        try {
-            while (batch.size() < size && iterator.hasNext()) {
-                batch.add(iterator.next());
-            }
-            end = !iterator.hasNext();
-        } catch (Throwable e) {
-            failure = e;
-        }
-        String message = failure == null ? null : sourceMessage(first + batch.size(), failure);
+        Inputs.Lazy.Batch batch = ((Inputs.Lazy) inputs).read(size);
+        Throwable failure = batch.failure();
+        String message = failure == null
+                ? null
+                : errors.sourceMessage(first + batch.inputs().size(), failure);
         lock.lock();
         try {
-            reading = null;
-            if (readInterrupted) {
-                readInterrupted = false;
-                Thread.interrupted(); // ours, sent when the loop stopped during the read
-            }
             if (stopped) {
                 return true;
             }
-            if (!batch.isEmpty()) {
-                ready.add(new LocalChunk(this, read, batch, 1));
-                read += batch.size();
-                sink.extend(read);
-            }
+            // A source that failed once is not read again: inputs after it would land at the wrong indices.
+            queue.add(batch.inputs(), batch.end() || failure != null);
             if (failure != null) {
-                // A source that failed once is not read again: inputs after it would land at the wrong indices.
-                exhausted = true;
-                stop(LoopOutcome.FAILURE, failure(message, failure));
-            } else if (end) {
-                exhausted = true;
+                stop(LoopOutcome.FAILURE, errors.failed(message, failure, tally.failures()));
             }
             return true;
         } finally {
@@ -569,67 +392,19 @@ final class LoopRun implements RunningLoop {
         }
     }
 
-    private String sourceMessage(long index, Throwable failure) {
-        if (failure instanceof ConcurrentModificationException) {
-            return "loop '" + info.name() + "' failed reading input #" + index + ": its input collection was modified"
-                    + " while the loop ran (" + Texts.describe(failure) + "); do not change a loop's inputs while it"
-                    + " runs, or pass a copy such as List.copyOf(inputs)";
-        }
-        return "loop '" + info.name() + "' failed reading input #" + index + " from its source: "
-                + Texts.describe(failure);
-    }
-
     /** A worker could not read an input of a random-access list (it changed under the loop): the loop fails. */
     void inputsFailed(long index, Throwable error) {
-        String message = sourceMessage(index, error);
-        lock.lock();
-        try {
-            if (!stopped) {
-                stop(LoopOutcome.FAILURE, failure(message, error));
-            }
-        } finally {
-            lock.unlock();
-        }
+        fail(errors.sourceMessage(index, error), error);
     }
 
-    void contextCloseFailed(Throwable error) {
-        log.warn(
-                "loop '{}': restoring a worker's context after a chunk failed: {}",
-                info.name(),
-                Texts.describe(error),
-                error);
-    }
-
+    /** The loop fails for a reason of its own; {@code message} is built outside the lock. */
     private void fail(String message, Throwable cause) {
-        lock.lock();
-        try {
-            stop(LoopOutcome.FAILURE, failure(message, cause));
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private ParallelForException failure(@Nullable String message, Throwable cause) {
-        return new ParallelForException(
-                message == null ? "loop '" + info.name() + "' failed" : message,
-                info.name(),
-                LoopOutcome.FAILURE,
-                cause,
-                failures);
+        stopOnce(LoopOutcome.FAILURE, failures -> errors.failed(message, cause, failures));
     }
 
     /** Under the lock: every input has been read and has ended. */
     private boolean isComplete() {
-        return exhausted && running.isEmpty() && ready.isEmpty() && retriesWaiting == 0 && handOffs.isEmpty();
-    }
-
-    private @Nullable LocalChunk firstNewChunk() {
-        for (LocalChunk chunk : running) {
-            if (chunk.isNew()) {
-                return chunk;
-            }
-        }
-        return null;
+        return queue.drained();
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -650,15 +425,11 @@ final class LoopRun implements RunningLoop {
             lock.lock();
             try {
                 boolean added = false;
-                while (!stopped && !halting && running.size() < plan.parallelism()) {
-                    LocalChunk chunk = ready.poll();
-                    if (chunk == null) {
-                        chunk = cutIndexed();
-                    }
+                while (!stopped && !halting) {
+                    LocalChunk chunk = queue.start(true);
                     if (chunk == null) {
                         break;
                     }
-                    running.add(chunk);
                     added = true;
                     if (!plan.callerRuns()) {
                         if (toSubmit == null) {
@@ -686,42 +457,9 @@ final class LoopRun implements RunningLoop {
         try {
             plan.engine().execute(chunk);
         } catch (Throwable e) {
-            ParallelForException error = new ParallelForException(
-                    "loop '" + info.name() + "' was cancelled: engine '" + info.engine() + "' rejected a task ("
-                            + Texts.describe(e) + "); it is shut down or its queue is full",
-                    info.name(),
-                    LoopOutcome.CANCELLED,
-                    e,
-                    List.of());
-            lock.lock();
-            try {
-                if (!stopped) {
-                    stop(LoopOutcome.CANCELLED, error);
-                }
-            } finally {
-                lock.unlock();
-            }
+            ParallelForException error = errors.rejected(info.engine(), e);
+            stopOnce(LoopOutcome.CANCELLED, failures -> error);
         }
-    }
-
-    /** Under the lock: the next chunk of a random-access list, or null. No user code: the view is made by the runner. */
-    private @Nullable LocalChunk cutIndexed() {
-        if (exhausted || !(inputs instanceof Inputs.Indexed indexed)) {
-            return null;
-        }
-        long room = plan.window() - (read - sink.low());
-        int size = (int) Math.min(Math.min(plan.sizer().next(), indexed.size - read), room);
-        if (size <= 0) {
-            return null;
-        }
-        LocalChunk chunk = new LocalChunk(
-                this, read, indexed.list, (int) read, size, 1, read == 0 && size == indexed.size, indexed.size);
-        read += size;
-        sink.extend(read);
-        if (read >= indexed.size) {
-            exhausted = true;
-        }
-        return chunk;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -730,197 +468,58 @@ final class LoopRun implements RunningLoop {
     /** The array a local chunk writes its values into directly, or null. Read without the lock: never replaced. */
     @Nullable
     Object @Nullable [] directArray(long firstIndex, int size) {
-        return sink instanceof Sink.Array array ? array.directArray(firstIndex, size) : null;
-    }
-
-    ContextPropagator.Scope installContext() {
-        if (captured.isEmpty()) {
-            return () -> {};
-        }
-        List<ContextPropagator.Scope> scopes = new ArrayList<>(captured.size());
-        try {
-            for (ContextPropagator.Captured c : captured) {
-                scopes.add(Checks.notNull(c.install(), "installed context"));
-            }
-        } catch (Throwable e) {
-            closeAll(scopes);
-            throw e;
-        }
-        return () -> closeAll(scopes);
-    }
-
-    private static void closeAll(List<ContextPropagator.Scope> scopes) {
-        Throwable first = null;
-        for (int i = scopes.size() - 1; i >= 0; i--) {
-            try {
-                scopes.get(i).close();
-            } catch (Throwable e) {
-                first = first == null ? e : first;
-            }
-        }
-        if (first instanceof RuntimeException e) {
-            throw e;
-        } else if (first instanceof Error e) {
-            throw e;
-        }
+        return tally.sink instanceof Sink.Array array ? array.directArray(firstIndex, size) : null;
     }
 
     /** On the timer: a chunk abandoned after a task timeout. The consumer processes it. */
-    void handOff(LocalChunk chunk, Ended outcome) {
-        lock.lock();
-        try {
-            handOffs.add(new HandOff(chunk, outcome));
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+    void handOff(LocalChunk chunk, ChunkEnd outcome) {
+        queue.handOff(chunk, outcome);
     }
 
     /**
      * A chunk ended: decide retries (outside the lock: the predicate is user code), record values and failures, apply
      * the error policy, tell listeners, and refill the engine. Runs on the thread that ran the chunk, the consumer (a
      * chunk the timer abandoned), or a remote engine's callback thread.
+     *
+     * @param mayContinue whether the calling thread (a worker that ran the chunk) may take the loop's next chunk
+     * @return the chunk the calling worker runs next, or null
      */
     @Nullable
-    LocalChunk chunkEnded(LocalChunk chunk, Ended outcome, boolean mayContinue) {
+    LocalChunk chunkEnded(LocalChunk chunk, ChunkEnd outcome, boolean mayContinue) {
         int ran = Math.min(outcome.ran(), chunk.size);
-        Throwable[] errors = outcome.errors();
-        boolean callerInterrupted = false;
-        Object[] retry = null; // per input: a one-element array holding the input to retry
-        TaskFailure[] finals = null;
-        ParallelForException failFast = null;
-        boolean stopping = halting;
-        if (errors != null) {
-            List<?> inputs = null;
-            for (int i = 0; i < ran; i++) {
-                Throwable error = errors[i];
-                if (error == null) {
-                    continue;
-                }
-                if (Thread.currentThread() == consumer && isInterruption(error) && !chunk.interruptedByLoop()) {
-                    // The caller itself was interrupted while it ran a task (the sequential engine, an executor that
-                    // runs tasks inline, or a consumer helping): that cancels the loop, it is no task failure.
-                    callerInterrupted = true;
-                    continue;
-                }
-                if (stopping && chunk.isCancelled()) {
-                    continue;
-                }
-                if (inputs == null) {
-                    inputs = safeInputs(chunk);
-                }
-                Object input = inputAt(inputs, i);
-                if (!stopping && willRetry(chunk, error)) {
-                    if (retry == null) {
-                        retry = new Object[ran];
-                    }
-                    retry[i] = new Object[] {input};
-                    continue;
-                }
-                if (finals == null) {
-                    finals = new TaskFailure[ran];
-                }
-                finals[i] = new TaskFailure(chunk.firstIndex + i, input, error, chunk.attempt);
-                if (plan.policy() == ErrorPolicy.FAIL_FAST && failFast == null) {
-                    halting = true;
-                    failFast = new ParallelForException(
-                            Texts.failureMessage(info.name(), finals[i], 1, total),
-                            info.name(),
-                            LoopOutcome.FAILURE,
-                            error,
-                            List.of(finals[i]));
-                }
-            }
-        }
-        if (callerInterrupted) {
+        ChunkReview.Verdict verdict = review.review(chunk, outcome, halting);
+        if (verdict.callerInterrupted()) {
             interruptCaller = true;
         }
-        // The rest of a chunk that stopped early is copied now, outside the lock: reading it may call user code.
-        List<?> rest = ran < chunk.size ? restOf(chunk, ran) : null;
-        int ok = 0;
-        int failedNow = 0;
-        int timedOutNow = 0;
-        int retriedNow = 0;
-        int cancelledNow = 0;
+        Tally.Counts counts;
         lock.lock();
         try {
             if (ended) {
-                running.remove(chunk);
+                queue.ended(chunk);
                 return null;
             }
-            Object[] values = outcome.values();
-            // A clean chunk whose values are already in place is counted at once, not input by input.
-            boolean clean = errors == null && values == null && sink instanceof Sink.Array;
-            if (clean && !stopped) {
-                done += ran;
-                ok = ran;
+            counts = tally.record(
+                    chunk.firstIndex,
+                    outcome,
+                    ran,
+                    verdict,
+                    stopped,
+                    stopOutcome == LoopOutcome.FAILURE ? stopError : null);
+            if (!stopped) {
+                queue.requeue(chunk, ran, verdict);
             }
-            for (int i = clean ? ran : 0; i < ran; i++) {
-                long index = chunk.firstIndex + i;
-                Throwable error = errors == null ? null : errors[i];
-                if (error == null) {
-                    if (!stopped) {
-                        if (values != null) {
-                            sink.value(index, values[i]);
-                        } else if (!(sink instanceof Sink.Array)) {
-                            sink.value(index, null);
-                        }
-                        ok++;
-                    }
-                    continue;
-                }
-                if (retry != null && retry[i] != null && !stopped) {
-                    retriedNow++;
-                    retried++;
-                    Object input = ((Object[]) retry[i])[0];
-                    scheduleRetry(new LocalChunk(this, index, Collections.singletonList(input), chunk.attempt + 1));
-                    continue;
-                }
-                TaskFailure failure = finals == null ? null : finals[i];
-                if (failure == null) {
-                    cancelledNow++; // interrupted because the loop stopped, or the caller's own interrupt
-                    continue;
-                }
-                failedNow++;
-                if (error instanceof TimeoutException) {
-                    timedOutNow++;
-                }
-                if (stopped) {
-                    if (stopOutcome == LoopOutcome.FAILURE
-                            && stopError != null
-                            && suppressed++ < Texts.MAX_SUPPRESSED) {
-                        stopError.addSuppressed(error);
-                    }
-                    continue;
-                }
-                failed++;
-                done++;
-                failures.add(failure);
-                sink.failed(index);
-            }
-            if (!clean) {
-                done += ok; // volatile: written once per chunk, read by progress snapshots
-            }
-            if (callerInterrupted && !stopped) {
+            if (verdict.callerInterrupted() && !stopped) {
                 stop(
                         LoopOutcome.CANCELLED,
-                        new ParallelForException(
-                                "loop '" + info.name() + "' was cancelled: the calling thread was interrupted (" + done
-                                        + " inputs done)",
-                                info.name(),
-                                LoopOutcome.CANCELLED,
+                        errors.interrupted(
+                                tally.done(),
                                 new InterruptedException("the calling thread was interrupted"),
-                                failures));
+                                tally.failures()));
             }
-            if (failFast != null && !stopped) {
-                stop(LoopOutcome.FAILURE, failFast);
+            if (verdict.failFast() != null && !stopped) {
+                stop(LoopOutcome.FAILURE, verdict.failFast());
             }
-            if (rest != null && !stopped) {
-                // The chunk stopped early (a task timed out, failed under FAIL_FAST and will be retried, or a remote
-                // member gave up): run the rest again.
-                ready.addFirst(new LocalChunk(this, chunk.firstIndex + ran, rest, chunk.attempt));
-            }
-            if (chunk.attempt == 1 && ran > 0 && errors == null) {
+            if (chunk.attempt == 1 && ran > 0 && outcome.errors() == null) {
                 plan.sizer().record(ran, outcome.nanos());
             }
         } finally {
@@ -928,35 +527,26 @@ final class LoopRun implements RunningLoop {
         }
         if (!ended) {
             // A chunk that ends while a stopped loop ends may still slip its events in just after loopFinished; one
-            // that
-            // ends after it does not report.
-            events.tasks(TaskOutcome.SUCCESS, ok, outcome.nanos());
-            events.tasks(TaskOutcome.FAILURE, failedNow - timedOutNow, 0);
-            events.tasks(TaskOutcome.TIMEOUT, timedOutNow, 0);
-            events.tasks(TaskOutcome.RETRY, retriedNow, 0);
-            events.tasks(TaskOutcome.CANCELLED, cancelledNow, 0);
+            // that ends after it does not report.
+            counts.send(events, outcome.nanos());
         }
         // Only now does the chunk stop counting as running, so the loop cannot end before its task events are out.
         LocalChunk next = null;
         // A worker of an executor its owner has shut down hands the next chunk to the engine instead, which refuses it
         // and so ends the loop with a clear error; running it here would keep the loop going on a dead pool.
-        boolean continueHere =
-                mayContinue && !plan.callerRuns() && Thread.currentThread() != consumer && !engineShutDown();
+        boolean continueHere = mayContinue
+                && !plan.callerRuns()
+                && Thread.currentThread() != consumer
+                && !EngineWatch.shutDown(plan.engine());
         lock.lock();
         try {
-            running.remove(chunk);
+            queue.ended(chunk);
             // A worker (not the loop's own thread, which has inputs to read and progress to report) takes the next
             // chunk itself instead of handing it to the engine.
             if (continueHere && !stopped && !halting) {
-                next = ready.poll();
-                if (next == null) {
-                    next = cutIndexed();
-                }
-                if (next != null) {
-                    running.add(next);
-                }
+                next = queue.start(false);
             }
-            if (sink instanceof Sink.Window || plan.callerRuns() || helps || isComplete() || wantsInput()) {
+            if (tally.sink instanceof Sink.Window || plan.callerRuns() || helps || isComplete() || wantsInput()) {
                 changed.signalAll();
             }
         } finally {
@@ -968,118 +558,28 @@ final class LoopRun implements RunningLoop {
         return next;
     }
 
-    /** Whether the engine's executor service has been shut down; an engine that cannot tell counts as shut down. */
-    private boolean engineShutDown() {
-        try {
-            return plan.engine()
-                    .stats()
-                    .flatMap(EngineStats::executorService)
-                    .map(ExecutorService::isShutdown)
-                    .orElse(false);
-        } catch (Throwable e) {
-            return true; // the engine's own execute() will say what is wrong
-        }
-    }
-
-    private static @Nullable List<?> safeInputs(LocalChunk chunk) {
-        try {
-            return chunk.inputs();
-        } catch (Throwable e) {
-            return null;
-        }
-    }
-
-    private static @Nullable Object inputAt(@Nullable List<?> inputs, int offset) {
-        try {
-            return inputs == null ? null : inputs.get(offset);
-        } catch (Throwable e) {
-            return null;
-        }
-    }
-
-    /** The inputs of a chunk from {@code offset} on, copied so that the rest runs without touching the source again. */
-    private static List<?> restOf(LocalChunk chunk, int offset) {
-        List<?> inputs = safeInputs(chunk);
-        if (inputs == null) {
-            return Collections.nCopies(chunk.size - offset, null);
-        }
-        try {
-            return new ArrayList<>(inputs.subList(offset, chunk.size));
-        } catch (Throwable e) {
-            return Collections.nCopies(chunk.size - offset, null);
-        }
-    }
-
-    private boolean willRetry(LocalChunk chunk, Throwable error) {
-        if (chunk.attempt > plan.retries()) {
-            return false;
-        }
-        try {
-            return plan.retryOn().test(error);
-        } catch (Throwable e) {
-            log.warn("retry predicate of loop '{}' failed; not retrying: {}", info.name(), Texts.describe(e), e);
-            return false;
-        }
-    }
-
-    /** Under the lock. A due retry is queued by the timer and dispatched by the consumer or a worker, never the timer. */
-    private void scheduleRetry(LocalChunk retry) {
-        long delay = plan.backoffFor(
-                retry.attempt - 1,
-                java.util.concurrent.ThreadLocalRandom.current().nextDouble());
-        if (delay <= 0) {
-            ready.add(retry);
-            return;
-        }
-        retriesWaiting++;
-        Timer.schedule(() -> retryDue(retry), delay);
-    }
-
-    private void retryDue(LocalChunk retry) {
-        lock.lock();
-        try {
-            retriesWaiting--;
-            if (!stopped) {
-                ready.add(retry);
-            }
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private static boolean isInterruption(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof InterruptedException || t instanceof ClosedByInterruptException) {
-                return true;
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
-    }
-
     // ---------------------------------------------------------------------------------------------------------------
     // Stopping
 
     /** On the timer: the loop's deadline passed. Builds no message from user objects. */
     private void timedOut() {
-        String of = total >= 0 ? " of " + total : "";
+        stopOnce(LoopOutcome.TIMEOUT, failures -> errors.timedOut(plan.timeout(), tally.done(), failures));
+    }
+
+    /**
+     * Stops the loop unless it has stopped already, with the exception {@code error} builds, under the lock, from the
+     * failures so far (it must call no user code). Not under the lock.
+     *
+     * @return whether this call stopped the loop
+     */
+    private boolean stopOnce(LoopOutcome outcome, Function<List<TaskFailure>, @Nullable ParallelForException> error) {
         lock.lock();
         try {
             if (stopped) {
-                return;
+                return false;
             }
-            stop(
-                    LoopOutcome.TIMEOUT,
-                    new ParallelForException(
-                            "loop '" + info.name() + "' timed out after " + plan.timeout() + " with " + done + of
-                                    + " inputs done; raise its timeout or lower the work per loop",
-                            info.name(),
-                            LoopOutcome.TIMEOUT,
-                            new TimeoutException("loop timeout of " + plan.timeout() + " elapsed"),
-                            failures));
+            stop(outcome, error.apply(tally.failures()));
+            return true;
         } finally {
             lock.unlock();
         }
@@ -1094,16 +594,12 @@ final class LoopRun implements RunningLoop {
         halting = true;
         stopOutcome = outcome;
         stopError = error;
-        for (LocalChunk chunk : running) {
-            chunk.cancel();
-        }
-        ready.clear();
+        queue.cancel();
         if (deadline != null) {
             deadline.cancel(false);
         }
-        if (reading != null) {
-            readInterrupted = true;
-            reading.interrupt();
+        if (inputs instanceof Inputs.Lazy lazy) {
+            lazy.stop();
         }
         changed.signalAll();
     }
@@ -1118,10 +614,7 @@ final class LoopRun implements RunningLoop {
             ended = true;
             stopped = true;
             halting = true;
-            for (LocalChunk chunk : running) {
-                chunk.cancel();
-            }
-            ready.clear();
+            queue.cancel();
             if (deadline != null) {
                 deadline.cancel(false);
             }
@@ -1156,13 +649,13 @@ final class LoopRun implements RunningLoop {
     }
 
     Progress progress(boolean finished) {
-        long known = total >= 0 ? total : (exhausted ? read : -1);
+        long known = total >= 0 ? total : (queue.exhausted() ? queue.read() : -1);
         return new Progress(
                 info,
                 known >= 0 ? OptionalLong.of(known) : OptionalLong.empty(),
-                done,
-                failed,
-                retried,
+                tally.done(),
+                tally.failed(),
+                tally.retried(),
                 Duration.ofNanos(System.nanoTime() - startNanos),
                 finished);
     }

@@ -14,6 +14,16 @@ import org.jspecify.annotations.Nullable;
  */
 abstract sealed class Sink permits Sink.Array, Sink.Window {
 
+    /** The sink of a terminal: {@code total} inputs (-1 when unknown), {@code direct} when chunks may write in place. */
+    static Sink of(Plan.Mode mode, long total, boolean direct) {
+        return switch (mode) {
+            case ALL -> new Array(total, direct);
+            case ORDERED -> new Window(Window.Order.INPUT);
+            case COMPLETION -> new Window(Window.Order.COMPLETION);
+            case DISCARD -> new Window(Window.Order.NONE);
+        };
+    }
+
     /** Inputs up to {@code read} (exclusive) have been read and are pending. */
     abstract void extend(long read);
 
