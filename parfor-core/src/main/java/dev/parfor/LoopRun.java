@@ -3,7 +3,6 @@ package dev.parfor;
 import dev.parfor.spi.Chunk;
 import dev.parfor.spi.Placement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -97,7 +96,7 @@ final class LoopRun implements RunningLoop {
                 plan.engineName(),
                 plan.engine().type(),
                 plan.parallelism(),
-                Instant.now());
+                WallClock.at(startNanos));
         this.events = new Events(info, runtime.listeners, plan.progress());
         this.tally = new Tally(Sink.of(mode, total, plan.direct()));
         this.errors = new LoopErrors(info.name(), total);

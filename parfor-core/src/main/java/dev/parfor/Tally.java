@@ -60,6 +60,9 @@ final class Tally {
 
     /** The failures so far, by input index. */
     List<TaskFailure> sorted() {
+        if (failures.isEmpty()) {
+            return List.of();
+        }
         List<TaskFailure> sorted = new ArrayList<>(failures);
         sorted.sort(Comparator.comparingLong(TaskFailure::index));
         return sorted;
