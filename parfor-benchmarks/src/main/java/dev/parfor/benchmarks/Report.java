@@ -198,16 +198,16 @@ final class Report {
                                 : paired)
                         - 1;
                 out.add(new Target(
-                        "5: metrics on at most 5% slower",
+                        "5: metrics on at most 2% slower",
                         String.format(
                                 Locale.ROOT,
                                 "%+.1f%% (median of per-pair ratios; medians %s vs %s)",
                                 slower * 100,
                                 Row.time(on.get().medianNanos()),
                                 Row.time(off.get().medianNanos())),
-                        slower <= 0.05 ? "met" : "**missed**"));
+                        slower <= 0.02 ? "met" : "**missed**"));
             } else {
-                out.add(new Target("5: metrics on at most 5% slower", "no result", "**missed**"));
+                out.add(new Target("5: metrics on at most 2% slower", "no result", "**missed**"));
             }
         }
         if (workloads.contains("6")) {

@@ -381,7 +381,7 @@ final class Workloads {
                     measured,
                     sameInOrder(expected),
                     config.quick() ? 20 : 40,
-                    config.quick() ? 30 : 200);
+                    config.quick() ? 30 : 1_000);
             double tasks = starter.registry().find("parfor.tasks").counters().stream()
                     .mapToDouble(c -> c.count())
                     .sum();
@@ -433,7 +433,16 @@ final class Workloads {
         double ratio = ratios[pairs / 2];
         Row first = Bench.summarize(workload, title, reference, base);
         Row second = Bench.summarize(workload, title, measured, other);
-        String note = String.format(Locale.ROOT, "paired: median of %d per-pair ratios %.3f", pairs, ratio);
+        // A distribution-free 95% confidence interval of the median: the order statistics 1.96 standard deviations
+        // of a binomial(pairs, 1/2) count either side of the middle.
+        int k = (int) Math.max(0, Math.floor(pairs / 2.0 - 0.98 * Math.sqrt(pairs)));
+        String note = String.format(
+                Locale.ROOT,
+                "paired: median of %d per-pair ratios %.3f (95%% confidence interval %.3f to %.3f)",
+                pairs,
+                ratio,
+                ratios[k],
+                ratios[pairs - 1 - k]);
         System.err.printf(Locale.ROOT, "  [%s] %s%n", workload, note);
         second = second.withNote(note);
         return List.of(
