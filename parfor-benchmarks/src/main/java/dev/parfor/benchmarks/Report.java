@@ -253,6 +253,25 @@ final class Report {
                             Row.time(r.medianNanos()) + " median, " + r.note(),
                             "reported"))
                     .orElse(new Target("7: per-loop latency reported", "no result", "**missed**")));
+            Optional<Row> with = find(rows, "7", r -> r.contender().startsWith("starter bean, with"));
+            Optional<Row> without = find(rows, "7", r -> r.contender().startsWith("starter bean, metrics excluded"));
+            if (with.isPresent()
+                    && without.isPresent()
+                    && with.get().ok()
+                    && without.get().ok()) {
+                double on = with.get().medianNanos();
+                double off = without.get().medianNanos();
+                out.add(new Target(
+                        "7: a loop with the starter's metrics at most 1.3 µs",
+                        String.format(
+                                Locale.ROOT,
+                                "%s (without metrics %s: %+.0f ns, %.2f×)",
+                                Row.time(on),
+                                Row.time(off),
+                                on - off,
+                                on / off),
+                        on <= 1_300 ? "met" : "**missed**"));
+            }
         }
         return out;
     }
