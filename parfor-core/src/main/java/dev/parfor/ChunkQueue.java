@@ -3,9 +3,7 @@ package dev.parfor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -31,7 +29,9 @@ final class ChunkQueue {
     private final ReentrantLock lock;
     private final Condition changed;
 
-    private final Set<LocalChunk> running = new LinkedHashSet<>();
+    // A list, not a set: a chunk knows its slot, so adding and removing one allocates nothing and hashes nothing, and
+    // looking for one no thread has taken is a scan of an array (most loops run one chunk per thread at a time).
+    private final ArrayList<LocalChunk> running = new ArrayList<>();
     private final ArrayDeque<LocalChunk> ready = new ArrayDeque<>();
     private final ArrayDeque<HandOff> handOffs = new ArrayDeque<>();
     private long read;
@@ -126,7 +126,8 @@ final class ChunkQueue {
         if (chunk == null) {
             chunk = cutIndexed();
         }
-        if (chunk != null) {
+        if (chunk != null && chunk.runningSlot < 0) {
+            chunk.runningSlot = running.size();
             running.add(chunk);
         }
         return chunk;
@@ -134,13 +135,23 @@ final class ChunkQueue {
 
     /** A chunk ended and no longer counts as running. */
     void ended(LocalChunk chunk) {
-        running.remove(chunk);
+        int slot = chunk.runningSlot;
+        if (slot < 0 || slot >= running.size() || running.get(slot) != chunk) {
+            return; // not running (any more)
+        }
+        LocalChunk last = running.removeLast();
+        if (last != chunk) {
+            running.set(slot, last);
+            last.runningSlot = slot;
+        }
+        chunk.runningSlot = -1;
     }
 
     /** A running chunk that no thread has taken yet (one the consumer can run itself), or null. */
     @Nullable
     LocalChunk firstNew() {
-        for (LocalChunk chunk : running) {
+        for (int i = 0, n = running.size(); i < n; i++) {
+            LocalChunk chunk = running.get(i);
             if (chunk.isNew()) {
                 return chunk;
             }
@@ -195,8 +206,8 @@ final class ChunkQueue {
     /** The loop stopped: nothing ready runs, and what runs is cancelled. */
     void cancel() {
         cancelled = true;
-        for (LocalChunk chunk : running) {
-            chunk.cancel();
+        for (int i = 0, n = running.size(); i < n; i++) {
+            running.get(i).cancel();
         }
         ready.clear();
     }

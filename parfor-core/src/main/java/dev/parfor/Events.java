@@ -25,7 +25,8 @@ final class Events {
     }
 
     void started() {
-        for (LoopListener listener : listeners) {
+        for (int i = 0, n = listeners.size(); i < n; i++) {
+            LoopListener listener = listeners.get(i);
             try {
                 listener.loopStarted(info);
             } catch (Throwable e) {
@@ -38,7 +39,8 @@ final class Events {
         if (count <= 0) {
             return;
         }
-        for (LoopListener listener : listeners) {
+        for (int i = 0, n = listeners.size(); i < n; i++) {
+            LoopListener listener = listeners.get(i);
             try {
                 listener.tasksEnded(info, outcome, count, nanos);
             } catch (Throwable e) {
@@ -48,7 +50,8 @@ final class Events {
     }
 
     void finished(LoopOutcome outcome, @Nullable Throwable error, Progress last) {
-        for (LoopListener listener : listeners) {
+        for (int i = 0, n = listeners.size(); i < n; i++) {
+            LoopListener listener = listeners.get(i);
             try {
                 listener.loopFinished(info, outcome, error, last);
             } catch (Throwable e) {

@@ -43,6 +43,9 @@ final class LocalChunk implements Chunk {
     private final int expectedSize;
 
     private final AtomicInteger state = new AtomicInteger(NEW);
+    /** Where the chunk sits in its queue's running list, or -1; guarded by the loop's lock. */
+    int runningSlot = -1;
+
     private volatile boolean cancelled;
     private @Nullable Thread runner;
     private boolean interruptedByLoop;

@@ -1,19 +1,21 @@
 package dev.parfor;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /** What identifies a running loop, passed to {@link LoopListener}s. Immutable; created by parfor only. */
 public final class LoopInfo {
 
-    private final String id;
+    private final long number;
+    private @Nullable String id; // written once when first asked for: most loops never are
     private final String name;
     private final String engine;
     private final String engineType;
     private final int parallelism;
     private final Instant startedAt;
 
-    LoopInfo(String id, String name, String engine, String engineType, int parallelism, Instant startedAt) {
-        this.id = id;
+    LoopInfo(long number, String name, String engine, String engineType, int parallelism, Instant startedAt) {
+        this.number = number;
         this.name = name;
         this.engine = engine;
         this.engineType = engineType;
@@ -27,7 +29,13 @@ public final class LoopInfo {
      * @return the id
      */
     public String id() {
-        return id;
+        String written = id;
+        if (written == null) {
+            // A race writes equal strings; a String is safe to publish without a lock.
+            written = LoopRuntime.loopId(number);
+            id = written;
+        }
+        return written;
     }
 
     /**
@@ -77,6 +85,6 @@ public final class LoopInfo {
 
     @Override
     public String toString() {
-        return "loop '" + name + "' (" + id + ") on " + engine + ", parallelism " + parallelism;
+        return "loop '" + name + "' (" + id() + ") on " + engine + ", parallelism " + parallelism;
     }
 }

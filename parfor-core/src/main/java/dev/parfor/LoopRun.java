@@ -91,7 +91,7 @@ final class LoopRun implements RunningLoop {
         this.consumer = Thread.currentThread();
         this.startNanos = System.nanoTime();
         this.info = new LoopInfo(
-                runtime.newLoopId(),
+                runtime.newLoopNumber(),
                 plan.name(),
                 plan.engineName(),
                 plan.engine().type(),

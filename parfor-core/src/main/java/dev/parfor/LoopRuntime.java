@@ -86,9 +86,10 @@ final class LoopRuntime {
         return limit;
     }
 
-    String newLoopId() {
-        // Unique across the JVMs of a cluster: a random prefix per JVM and a counter, cheaper than a random UUID.
-        return loopId(LOOP_COUNTER.incrementAndGet());
+    long newLoopNumber() {
+        // Ids are unique across the JVMs of a cluster: a random prefix per JVM and this counter, cheaper than a random
+        // UUID; the string is written only when someone asks for it (LoopInfo.id()).
+        return LOOP_COUNTER.incrementAndGet();
     }
 
     /**
