@@ -14,7 +14,9 @@ final class ChunkSizer {
     /** For remote engines, whose every chunk costs a network round trip of milliseconds. */
     static final long REMOTE_TARGET_CHUNK_NANOS = 20_000_000;
 
-    final String key;
+    /** Where the measured cost is kept for the next run of the same loop on the same engine. */
+    final LoopRuntime.Learned learned;
+
     private final int fixed;
     private final int max;
     private final long target;
@@ -22,14 +24,15 @@ final class ChunkSizer {
     private int size = 1;
 
     /**
-     * @param key the loop name and engine under which the measured cost is learned for the next run
+     * @param learned what earlier runs of the loop on the engine measured (the cost of one input, or NaN), and where
+     *     this run's measure is kept for the next
      * @param fixed a chunk size the user chose, or 0 for automatic
      * @param max the largest automatic size
-     * @param learnedNanosPerInput the cost of one input in earlier runs, or NaN
      * @param target how long a chunk should take, in nanoseconds
      */
-    ChunkSizer(String key, int fixed, int max, double learnedNanosPerInput, long target) {
-        this.key = key;
+    ChunkSizer(LoopRuntime.Learned learned, int fixed, int max, long target) {
+        this.learned = learned;
+        double learnedNanosPerInput = learned.nanosPerInput;
         this.fixed = fixed;
         this.max = Math.max(1, max);
         this.target = target;

@@ -624,7 +624,7 @@ final class LoopRun implements RunningLoop {
         engineLoopEnded();
         double learned = plan.sizer().nanosPerInput();
         if (!Double.isNaN(learned)) {
-            runtime.learn(plan.sizer().key, learned);
+            plan.sizer().learned.nanosPerInput = learned; // kept for the next run, without a lookup
         }
         events.finished(outcome, error, progress(true));
     }

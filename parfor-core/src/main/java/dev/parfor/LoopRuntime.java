@@ -160,11 +160,4 @@ final class LoopRuntime {
             return made;
         });
     }
-
-    void learn(String key, double nanosPerInput) {
-        Learned known = learnedByKey.get(key);
-        if (known != null) {
-            known.nanosPerInput = nanosPerInput;
-        }
-    }
 }

@@ -69,7 +69,6 @@ record Plan(
                 merged.parallelism != null ? merged.parallelism : Math.max(1, parallelismOf(engine, engineName, name));
         long taskTimeoutNanos = merged.taskTimeout == null ? 0 : merged.taskTimeout.toNanos();
         LoopRuntime.Learned earlier = runtime.learned(name, engineName);
-        String sizerKey = earlier.key;
         double learned = earlier.nanosPerInput;
         // A loop whose whole work took less than a hand-off to another thread in earlier runs runs on the caller: the
         // latency a web request pays for a small loop is then the work itself. Never when a deadline is set: the caller
@@ -99,10 +98,9 @@ record Plan(
         }
         int fixed = merged.chunkSize != null ? merged.chunkSize : defaultChunk;
         ChunkSizer sizer = new ChunkSizer(
-                sizerKey,
+                earlier,
                 fixed,
                 maxChunk,
-                learned,
                 placement == Placement.REMOTE ? ChunkSizer.REMOTE_TARGET_CHUNK_NANOS : ChunkSizer.TARGET_CHUNK_NANOS);
         boolean direct = mode == Mode.ALL && placement != Placement.REMOTE && taskTimeoutNanos == 0;
         Duration progressInterval =
