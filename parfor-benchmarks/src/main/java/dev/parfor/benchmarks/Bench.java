@@ -15,10 +15,17 @@ import org.jspecify.annotations.Nullable;
  */
 final class Bench {
 
-    /** How long and how often to measure. */
-    record Settings(boolean quick, long budgetNanos, int minSamples, int maxSamples, int warmups) {
+    /**
+     * How long and how often to measure.
+     *
+     * @param settleMillis an idle pause before each run, for workloads whose contenders leave work behind that is
+     *     not theirs to pay for (a cluster still handling the operations of the contender before); 0 for none
+     */
+    record Settings(boolean quick, long budgetNanos, int minSamples, int maxSamples, int warmups, long settleMillis) {
         static Settings of(boolean quick) {
-            return quick ? new Settings(true, 100_000_000L, 2, 3, 1) : new Settings(false, 3_000_000_000L, 5, 15, 3);
+            return quick
+                    ? new Settings(true, 100_000_000L, 2, 3, 1, 0)
+                    : new Settings(false, 3_000_000_000L, 5, 15, 3, 0);
         }
     }
 
@@ -128,6 +135,9 @@ final class Bench {
                 any = true;
                 Contender c = contenders.get(i);
                 try {
+                    if (settings.settleMillis() > 0) {
+                        Thread.sleep(settings.settleMillis());
+                    }
                     long start = System.nanoTime();
                     Object result = c.run().call();
                     long nanos = System.nanoTime() - start;
