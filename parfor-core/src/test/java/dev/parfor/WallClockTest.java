@@ -23,13 +23,16 @@ class WallClockTest {
 
     @Test
     void shouldGiveTheInstantOfAReadingTakenLongBeforeOrAfterTheAnchor() {
+        // Bracketed, so that a pause of the test thread between the two clock readings cannot fail it.
+        Instant first = Instant.now();
         long now = System.nanoTime();
-        Instant wall = Instant.now();
+        Instant last = Instant.now();
         assertThat(WallClock.at(now - Duration.ofSeconds(5).toNanos()))
                 .isBetween(
-                        wall.minusSeconds(5).minus(SLACK), wall.minusSeconds(5).plus(SLACK));
+                        first.minusSeconds(5).minus(SLACK), last.minusSeconds(5).plus(SLACK));
         assertThat(WallClock.at(now + Duration.ofSeconds(5).toNanos()))
-                .isBetween(wall.plusSeconds(5).minus(SLACK), wall.plusSeconds(5).plus(SLACK));
+                .isBetween(
+                        first.plusSeconds(5).minus(SLACK), last.plusSeconds(5).plus(SLACK));
         // The anchor was taken again above; a reading just taken still maps to now.
         Instant before = Instant.now();
         assertThat(WallClock.at(System.nanoTime()))
