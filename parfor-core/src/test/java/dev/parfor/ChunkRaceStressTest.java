@@ -144,17 +144,7 @@ class ChunkRaceStressTest {
                             .as(where + ": only the engine fails inputs")
                             .isInstanceOf(EngineGaveUp.class);
                 }
-                for (int i = 0; i < inputs; i++) {
-                    if (failed.containsKey((long) i)) {
-                        assertThat(result.values().get(i))
-                                .as(where + ": input #" + i + " failed and has no value")
-                                .isNull();
-                    } else {
-                        assertThat(result.values().get(i))
-                                .as(where + ": input #" + i + " has its value")
-                                .isEqualTo(i * 10 + 1);
-                    }
-                }
+                assertValues(where, result, failed, "failed");
                 assertThat(record.counted(TaskOutcome.SUCCESS))
                         .as(where + ": success events")
                         .isEqualTo(inputs - failed.size());
@@ -332,16 +322,8 @@ class ChunkRaceStressTest {
                     assertThat(runs.get(i))
                             .as(where + ": starts of input #" + i + "'s body (no retries: at most one)")
                             .isLessThanOrEqualTo(1);
-                    if (failed.containsKey((long) i)) {
-                        assertThat(result.values().get(i))
-                                .as(where + ": input #" + i + " timed out and has no value")
-                                .isNull();
-                    } else {
-                        assertThat(result.values().get(i))
-                                .as(where + ": input #" + i + " has its value")
-                                .isEqualTo(i * 10 + 1);
-                    }
                 }
+                assertValues(where, result, failed, "timed out");
                 assertThat(record.counted(TaskOutcome.SUCCESS))
                         .as(where + ": success events")
                         .isEqualTo(inputs - failed.size());
@@ -465,6 +447,22 @@ class ChunkRaceStressTest {
 
     // -----------------------------------------------------------------------------------------------------------------
     // Shared
+
+    /** Every input that {@code failedHow} has no value; every other input {@code i} has {@code i * 10 + 1}. */
+    private static void assertValues(
+            String where, LoopResult<Integer> result, Map<Long, TaskFailure> failed, String failedHow) {
+        for (int i = 0; i < result.values().size(); i++) {
+            if (failed.containsKey((long) i)) {
+                assertThat(result.values().get(i))
+                        .as(where + ": input #" + i + " " + failedHow + " and has no value")
+                        .isNull();
+            } else {
+                assertThat(result.values().get(i))
+                        .as(where + ": input #" + i + " has its value")
+                        .isEqualTo(i * 10 + 1);
+            }
+        }
+    }
 
     private static List<Integer> range(int n) {
         List<Integer> list = new ArrayList<>(n);
