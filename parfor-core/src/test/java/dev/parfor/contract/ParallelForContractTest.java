@@ -2,7 +2,6 @@ package dev.parfor.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import dev.parfor.ErrorPolicy;
@@ -12,10 +11,8 @@ import dev.parfor.LoopOutcome;
 import dev.parfor.LoopResult;
 import dev.parfor.ParallelFor;
 import dev.parfor.ParallelForException;
-import dev.parfor.Progress;
 import dev.parfor.TaskFailure;
 import dev.parfor.TaskOutcome;
-import dev.parfor.spi.Engine;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,18 +82,6 @@ class ParallelForContractTest {
 
     // --- ordering and shapes
     // ------------------------------------------------------------------------------------------
-
-    @ParameterizedTest
-    @MethodSource("engines")
-    void shouldKeepInputOrderWhenTasksFinishOutOfOrder(EngineCase engine) {
-        try (ParallelFor parfor = parfor(engine)) {
-            List<Integer> results = parfor.loop("order").chunkSize(1).map(range(200), x -> {
-                sleepRandomly(3);
-                return x * 10;
-            });
-            assertThat(results).isEqualTo(range(200).stream().map(x -> x * 10).toList());
-        }
-    }
 
     @ParameterizedTest
     @MethodSource("engines")
@@ -227,28 +212,6 @@ class ParallelForContractTest {
 
     // --- failures ----------------------------------------------------------------------------------------------------
 
-    @ParameterizedTest
-    @MethodSource("engines")
-    void shouldFailFastNamingTheLoopIndexAndInputWithTheOriginalCause(EngineCase engine) {
-        try (ParallelFor parfor = parfor(engine)) {
-            ParallelForException error = catchThrowableOfType(
-                    ParallelForException.class,
-                    () -> parfor.loop("checks").chunkSize(1).map(range(100), x -> {
-                        if (x == 42) {
-                            throw new IOException("disk on fire for " + x);
-                        }
-                        return x;
-                    }));
-            assertThat(error.getMessage()).contains("'checks'", "#42", "(42)", "disk on fire for 42");
-            assertThat(error.getCause()).isInstanceOf(IOException.class).hasMessage("disk on fire for 42");
-            assertThat(error.getCause().getStackTrace()[0].getClassName())
-                    .startsWith(getClass().getName());
-            assertThat(error.loop()).isEqualTo("checks");
-            assertThat(error.outcome()).isEqualTo(LoopOutcome.FAILURE);
-            assertThat(error.failures()).extracting(TaskFailure::index).containsExactly(42L);
-        }
-    }
-
     @org.junit.jupiter.api.Test
     void shouldStopAtTheFirstFailureOnTheSequentialEngine() {
         try (ParallelFor parfor = ParallelFor.create(dev.parfor.Engines.sequential())) {
@@ -329,25 +292,9 @@ class ParallelForContractTest {
 
     @ParameterizedTest
     @MethodSource("engines")
-    void shouldRetryOnlyTheFailedInputAndCountAttempts(EngineCase engine) {
+    void shouldRetryOnlyWhatTheRetryPredicateAccepts(EngineCase engine) {
+        // Retries without a predicate are in PortableContract; this is the predicate's part.
         try (ParallelFor parfor = parfor(engine)) {
-            Map<Integer, AtomicInteger> runs = new ConcurrentHashMap<>();
-            List<Integer> results = parfor.loop("retries")
-                    .retries(3, Duration.ofMillis(1))
-                    .map(range(50), x -> {
-                        int attempt = runs.computeIfAbsent(x, k -> new AtomicInteger())
-                                .incrementAndGet();
-                        if (x == 13 && attempt < 3) {
-                            throw new IOException("flaky " + attempt);
-                        }
-                        return x;
-                    });
-            assertThat(results).isEqualTo(range(50));
-            assertThat(runs.get(13)).hasValue(3);
-            assertThat(runs.entrySet())
-                    .filteredOn(e -> e.getKey() != 13)
-                    .allSatisfy(e -> assertThat(e.getValue()).hasValue(1));
-
             LoopResult<Integer> exhausted = parfor.loop("retries-exhausted")
                     .onError(ErrorPolicy.COLLECT)
                     .retries(2, Duration.ZERO)
@@ -363,30 +310,6 @@ class ParallelForContractTest {
     }
 
     // --- timeouts and cancellation ----------------------------------------------------------------------------------
-
-    @ParameterizedTest
-    @MethodSource("engines")
-    void shouldThrowAtTheLoopDeadlineAndInterruptRunningTasks(EngineCase engine) {
-        try (ParallelFor parfor = parfor(engine)) {
-            AtomicBoolean interrupted = new AtomicBoolean();
-            ParallelForException error = catchThrowableOfType(
-                    ParallelForException.class,
-                    () -> parfor.loop("deadline")
-                            .timeout(Duration.ofMillis(200))
-                            .forEach(range(4), x -> {
-                                try {
-                                    Thread.sleep(TimeUnit.HOURS.toMillis(1));
-                                } catch (InterruptedException e) {
-                                    interrupted.set(true);
-                                    throw e;
-                                }
-                            }));
-            assertThat(error.outcome()).isEqualTo(LoopOutcome.TIMEOUT);
-            assertThat(error.getCause()).isInstanceOf(TimeoutException.class);
-            assertThat(error.getMessage()).contains("'deadline'", "timed out", "PT0.2S");
-            await().atMost(Duration.ofSeconds(10)).untilTrue(interrupted);
-        }
-    }
 
     @ParameterizedTest
     @MethodSource("engines")
@@ -542,55 +465,6 @@ class ParallelForContractTest {
             } finally {
                 MDC.remove("request");
             }
-        }
-    }
-
-    @ParameterizedTest
-    @MethodSource("engines")
-    void shouldReportProgressRunningLoopsAndEvents(EngineCase engine) throws Exception {
-        List<String> events = new CopyOnWriteArrayList<>();
-        List<Progress> reports = new CopyOnWriteArrayList<>();
-        Engine chosen = engine.factory().get();
-        try (ParallelFor parfor = ParallelFor.builder()
-                .engine(engine.name(), chosen)
-                .listener(new LoopListener() {
-                    @Override
-                    public void loopStarted(LoopInfo loop) {
-                        events.add("started " + loop.name() + " on " + loop.engine());
-                    }
-
-                    @Override
-                    public void loopFinished(
-                            LoopInfo loop, LoopOutcome outcome, @Nullable Throwable error, Progress progress) {
-                        events.add("finished " + loop.name() + " " + outcome + " " + progress.done());
-                    }
-                })
-                .build()) {
-            CountDownLatch release = new CountDownLatch(1);
-            Thread caller = new Thread(() -> parfor.loop("watched")
-                    .chunkSize(1)
-                    .progress(reports::add, Duration.ofMillis(10))
-                    .forEach(range(20), x -> {
-                        if (x == 5) {
-                            release.await();
-                        }
-                    }));
-            caller.start();
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() -> parfor.running().stream()
-                            .anyMatch(p -> p.progress().info().name().equals("watched")));
-            Progress running = parfor.running().get(0).progress();
-            assertThat(running.info().engine()).isEqualTo(engine.name());
-            assertThat(running.total()).hasValue(20);
-            assertThat(running.finished()).isFalse();
-            release.countDown();
-            caller.join(TimeUnit.SECONDS.toMillis(20));
-            assertThat(parfor.running()).isEmpty();
-            Progress last = reports.get(reports.size() - 1);
-            assertThat(last.finished()).isTrue();
-            assertThat(last.done()).isEqualTo(20);
-            assertThat(last.toString()).startsWith("watched on " + engine.name() + ": 20/20 done, 0 failed");
-            assertThat(events).containsExactly("started watched on " + engine.name(), "finished watched SUCCESS 20");
         }
     }
 
