@@ -158,10 +158,8 @@ final class Wire {
             out.writeByte(LONG);
             out.writeLong(l);
         } else if (value instanceof String text) {
-            byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
             out.writeByte(STRING);
-            out.writeInt(utf8.length);
-            out.write(utf8);
+            writeBytes(out, text.getBytes(StandardCharsets.UTF_8));
         } else if (value instanceof Double d) {
             out.writeByte(DOUBLE);
             out.writeDouble(d);
