@@ -1151,11 +1151,12 @@ public final class HazelcastEngine implements Engine, EngineStats {
         public Builder stragglers(double multiple, java.time.Duration minimum) {
             Objects.requireNonNull(minimum, "'minimum' must not be null");
             if (!(multiple >= 1.5) || Double.isInfinite(multiple)) {
-                throw new IllegalArgumentException("'multiple' must be at least 1.5 but was " + multiple
-                        + "; use noStragglerReruns() to turn" + " re-runs off");
+                throw new IllegalArgumentException("'multiple' must be a finite number of at least 1.5 but was "
+                        + multiple + "; use noStragglerReruns() to turn re-runs off");
             }
             if (minimum.isNegative() || minimum.isZero()) {
-                throw new IllegalArgumentException("'minimum' must be positive but was " + minimum);
+                throw new IllegalArgumentException("'minimum' must be positive but was " + minimum
+                        + "; pass the shortest time a chunk is out before it is re-run, such as Duration.ofSeconds(2)");
             }
             this.stragglerMultiple = multiple;
             this.stragglerMinimum = minimum;

@@ -239,10 +239,13 @@ class HazelcastEngineTest {
         HazelcastEngine.Builder builder = HazelcastEngine.builder(cluster.first());
         assertThatThrownBy(() -> builder.stragglers(1.2, Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("'multiple' must be at least 1.5 but was 1.2; use noStragglerReruns() to turn re-runs off");
+                .hasMessage("'multiple' must be a finite number of at least 1.5 but was 1.2;"
+                        + " use noStragglerReruns() to turn re-runs off");
         assertThatThrownBy(() -> builder.stragglers(3, Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("'minimum' must be positive but was PT0S");
+                .hasMessage(
+                        "'minimum' must be positive but was PT0S; pass the shortest time a chunk is out before it is re-run,"
+                                + " such as Duration.ofSeconds(2)");
     }
 
     @Test
