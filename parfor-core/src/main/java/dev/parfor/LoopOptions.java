@@ -245,8 +245,17 @@ final class LoopOptions {
         return copy;
     }
 
-    /** Every option unset here taken from {@code other}. Retries and their backoff travel together. */
+    /**
+     * Every option unset here taken from {@code other}. Retries and their backoff travel together. Copies nothing when
+     * either side sets nothing (most loops set few options).
+     */
     LoopOptions orElse(LoopOptions other) {
+        if (other == NONE) {
+            return this;
+        }
+        if (this == NONE) {
+            return other;
+        }
         LoopOptions merged = copy();
         merged.engine = engine != null ? engine : other.engine;
         merged.parallelism = parallelism != null ? parallelism : other.parallelism;

@@ -59,11 +59,11 @@ record Plan(
                 : runtime.loopOptions.getOrDefault(name, LoopOptions.none());
         String engineName = first(override.engine, callSite.engine, runtime.defaultEngine);
         Engine engine = runtime.engine(engineName);
-        LoopOptions merged = merge(
-                merge(override, callSite),
-                runtime.engineDefaults.isEmpty()
-                        ? LoopOptions.none()
-                        : runtime.engineDefaults.getOrDefault(engineName, LoopOptions.none()));
+        LoopOptions merged = override.orElse(callSite)
+                .orElse(
+                        runtime.engineDefaults.isEmpty()
+                                ? LoopOptions.none()
+                                : runtime.engineDefaults.getOrDefault(engineName, LoopOptions.none()));
         Placement placement = describe(engine, engineName, name);
         int parallelism =
                 merged.parallelism != null ? merged.parallelism : Math.max(1, parallelismOf(engine, engineName, name));
@@ -180,14 +180,6 @@ record Plan(
                         : "none");
         options.put("limit", limit == null ? "none" : limit.name);
         return java.util.Collections.unmodifiableMap(options);
-    }
-
-    /** {@code first.orElse(then)}, without copying when either sets nothing (most loops set few options). */
-    private static LoopOptions merge(LoopOptions first, LoopOptions then) {
-        if (then == LoopOptions.none()) {
-            return first;
-        }
-        return first == LoopOptions.none() ? then : first.orElse(then);
     }
 
     private static String first(@Nullable String a, @Nullable String b, String c) {
