@@ -89,29 +89,36 @@ public abstract class PortableContract {
         return 1;
     }
 
+    /**
+     * A listener that passes every event to the listeners in {@code listeners} at the time, so that a test can add its
+     * own to a {@code ParallelFor} built before it ran.
+     */
+    public static LoopListener forwardingTo(List<LoopListener> listeners) {
+        return new LoopListener() {
+            @Override
+            public void loopStarted(LoopInfo loop) {
+                listeners.forEach(l -> l.loopStarted(loop));
+            }
+
+            @Override
+            public void tasksEnded(LoopInfo loop, TaskOutcome outcome, int count, long nanos) {
+                listeners.forEach(l -> l.tasksEnded(loop, outcome, count, nanos));
+            }
+
+            @Override
+            public void loopFinished(LoopInfo loop, LoopOutcome outcome, @Nullable Throwable error, Progress progress) {
+                listeners.forEach(l -> l.loopFinished(loop, outcome, error, progress));
+            }
+        };
+    }
+
     @BeforeEach
     void createParallelFor() {
         probe = Probe.open();
         engine = newEngine();
         parfor = ParallelFor.builder()
                 .engine(engineName(), engine)
-                .listener(new LoopListener() {
-                    @Override
-                    public void loopStarted(LoopInfo loop) {
-                        listeners.forEach(l -> l.loopStarted(loop));
-                    }
-
-                    @Override
-                    public void tasksEnded(LoopInfo loop, TaskOutcome outcome, int count, long nanos) {
-                        listeners.forEach(l -> l.tasksEnded(loop, outcome, count, nanos));
-                    }
-
-                    @Override
-                    public void loopFinished(
-                            LoopInfo loop, LoopOutcome outcome, @Nullable Throwable error, Progress progress) {
-                        listeners.forEach(l -> l.loopFinished(loop, outcome, error, progress));
-                    }
-                })
+                .listener(forwardingTo(listeners))
                 .build();
     }
 

@@ -8,12 +8,11 @@ import com.hazelcast.core.HazelcastInstance;
 import dev.parfor.ErrorPolicy;
 import dev.parfor.LoopInfo;
 import dev.parfor.LoopListener;
-import dev.parfor.LoopOutcome;
 import dev.parfor.LoopResult;
 import dev.parfor.ParallelFor;
 import dev.parfor.ParallelForException;
-import dev.parfor.Progress;
 import dev.parfor.TaskFailure;
+import dev.parfor.contract.PortableContract;
 import dev.parfor.spi.Engine;
 import dev.parfor.spi.Placement;
 import java.io.IOException;
@@ -80,23 +79,7 @@ class HazelcastEngineTest {
         listeners.clear();
         parfor = ParallelFor.builder()
                 .engine("hazelcast", engine)
-                .listener(new LoopListener() {
-                    @Override
-                    public void loopStarted(LoopInfo loop) {
-                        listeners.forEach(l -> l.loopStarted(loop));
-                    }
-
-                    @Override
-                    public void tasksEnded(LoopInfo loop, dev.parfor.TaskOutcome outcome, int count, long nanos) {
-                        listeners.forEach(l -> l.tasksEnded(loop, outcome, count, nanos));
-                    }
-
-                    @Override
-                    public void loopFinished(
-                            LoopInfo loop, LoopOutcome outcome, @Nullable Throwable error, Progress progress) {
-                        listeners.forEach(l -> l.loopFinished(loop, outcome, error, progress));
-                    }
-                })
+                .listener(PortableContract.forwardingTo(listeners))
                 .build();
     }
 
