@@ -1,7 +1,13 @@
 package dev.parfor.contract;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.parfor.spi.Engine;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
 
 /** The portable contract on every local engine case of {@link EngineCase#all()}. */
 class LocalPortableContractTest {
@@ -28,6 +34,22 @@ class LocalPortableContractTest {
         protected boolean concurrent() {
             return engineCase.concurrent();
         }
+    }
+
+    /** A case added to {@link EngineCase#all()} needs a nested class here, or the contract never runs on it. */
+    @Test
+    void shouldRunTheContractOnEveryEngineCase() throws Exception {
+        List<String> covered = new ArrayList<>();
+        for (Class<?> nested : LocalPortableContractTest.class.getDeclaredClasses()) {
+            if (Local.class.isAssignableFrom(nested) && !Modifier.isAbstract(nested.getModifiers())) {
+                Local local = (Local) nested.getDeclaredConstructor(LocalPortableContractTest.class)
+                        .newInstance(this);
+                covered.add(local.engineName());
+            }
+        }
+        assertThat(covered)
+                .containsExactlyInAnyOrderElementsOf(
+                        EngineCase.all().stream().map(EngineCase::name).toList());
     }
 
     @Nested
