@@ -494,7 +494,7 @@ public final class HazelcastEngine implements Engine, EngineStats {
             pending.lastOwner = owner(pending.key);
             pending.outstanding = true;
             send(task, pending.key, pending);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // serializing the inputs runs their code; on the watcher thread nothing else sees it
             pending.onFailure(e);
         }
     }
@@ -678,7 +678,8 @@ public final class HazelcastEngine implements Engine, EngineStats {
                                     + pending.chunk.loopName() + "' could not be deserialized: "
                                     + error.getMessage(),
                             error));
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
+            // A result's class may fail to load or initialize: an Error on a reply thread, where nothing else sees it.
             finish(pending, null, refused("the results", pending, e));
             return;
         }
@@ -832,7 +833,7 @@ public final class HazelcastEngine implements Engine, EngineStats {
                     state.refreshedAt = now;
                     refresh(state);
                 }
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // an exception escaping a fixed-delay task would end the watching for good
                 log.debug("watching loop {} failed", state.info.id(), e);
             }
         }
@@ -886,7 +887,7 @@ public final class HazelcastEngine implements Engine, EngineStats {
             payloads.set(state.info.id(), payload, PAYLOAD_TTL_SECONDS, TimeUnit.SECONDS);
             state.payloadGeneration++;
             restores.increment();
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) { // serializing the body runs its code
             log.debug("could not store loop {} again", state.info.id(), e);
         }
     }
