@@ -53,8 +53,8 @@ final class ParforBindHandlerAdvisor implements ConfigurationPropertiesBindHandl
             String key = name.toString();
             throw new InvalidParforPropertyException(
                     key,
-                    String.valueOf(property.getValue()),
-                    property.getOrigin() == null ? null : property.getOrigin().toString(),
+                    WrittenProperties.value(property, null),
+                    WrittenProperties.origin(property),
                     problem(type),
                     action(key, type));
         }
