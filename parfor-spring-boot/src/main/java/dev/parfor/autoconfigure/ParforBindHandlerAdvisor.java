@@ -2,7 +2,6 @@ package dev.parfor.autoconfigure;
 
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationPropertiesBindHandlerAdvisor;
@@ -54,8 +53,8 @@ final class ParforBindHandlerAdvisor implements ConfigurationPropertiesBindHandl
             String key = name.toString();
             throw new InvalidParforPropertyException(
                     key,
-                    String.valueOf(property.getValue()),
-                    property.getOrigin() == null ? null : property.getOrigin().toString(),
+                    WrittenProperties.value(property, null),
+                    WrittenProperties.origin(property),
                     problem(type),
                     action(key, type));
         }
@@ -99,14 +98,10 @@ final class ParforBindHandlerAdvisor implements ConfigurationPropertiesBindHandl
 
     private static String action(String key, Class<?> type) {
         if (type.isEnum()) {
-            String accepted = type == EngineType.class
-                    ? EngineType.accepted()
-                    : Arrays.stream(type.getEnumConstants())
-                            .map(c -> ((Enum<?>) c)
-                                    .name()
-                                    .toLowerCase(Locale.ROOT)
-                                    .replace('_', '-'))
-                            .collect(Collectors.joining(", "));
+            // As a user writes them: fork-join, not FORK_JOIN (an engine type's id is the same text).
+            String accepted = Arrays.stream(type.getEnumConstants())
+                    .map(WrittenProperties::render)
+                    .collect(Collectors.joining(", "));
             return "Set '" + key + "' to one of: " + accepted + ".";
         }
         if (type == Duration.class) {

@@ -114,10 +114,8 @@ final class ParforChecks {
         ConfigurationProperty property = source.getConfigurationProperty(name);
         throw new InvalidParforPropertyException(
                 written,
-                property == null ? "" : String.valueOf(property.getValue()),
-                property == null || property.getOrigin() == null
-                        ? null
-                        : property.getOrigin().toString(),
+                WrittenProperties.value(property, null),
+                WrittenProperties.origin(property),
                 "'" + name.getElement(3, Form.ORIGINAL) + "' is not a property of " + what + " '" + entry
                         + "', so it would never apply",
                 action);

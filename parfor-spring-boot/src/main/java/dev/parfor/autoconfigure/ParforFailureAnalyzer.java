@@ -1,6 +1,7 @@
 package dev.parfor.autoconfigure;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.core.Ordered;
@@ -23,9 +24,12 @@ final class ParforFailureAnalyzer extends AbstractFailureAnalyzer<InvalidParforP
     protected FailureAnalysis analyze(Throwable rootFailure, InvalidParforPropertyException cause) {
         String value = cause.value();
         String origin = cause.origin();
-        if (origin == null && written.find(cause.property()) != null) {
-            value = written.value(cause.property(), null);
-            origin = written.origin(cause.property());
+        if (origin == null) {
+            ConfigurationProperty found = written.find(cause.property());
+            if (found != null) {
+                value = WrittenProperties.value(found, null);
+                origin = WrittenProperties.origin(found);
+            }
         }
         String description = "The parfor property '" + cause.property() + "' has the value '" + value + "'"
                 + (origin == null ? "" : " (" + origin + ")") + ", which cannot be used: " + cause.problem() + ".";

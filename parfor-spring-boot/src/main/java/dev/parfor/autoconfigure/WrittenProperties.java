@@ -42,19 +42,13 @@ final class WrittenProperties {
         return null;
     }
 
-    /** The value as written when a source sets it, else the bound value rendered as a user would write it. */
-    String value(String property, @Nullable Object bound) {
-        ConfigurationProperty found = find(property);
-        if (found != null) {
-            return String.valueOf(found.getValue());
-        }
-        return render(bound);
+    /** The value as written when a source sets it ({@code found}), else the bound value as a user would write it. */
+    static String value(@Nullable ConfigurationProperty found, @Nullable Object bound) {
+        return found != null ? String.valueOf(found.getValue()) : render(bound);
     }
 
-    /** Where the property was set, or null when unknown. */
-    @Nullable
-    String origin(String property) {
-        ConfigurationProperty found = find(property);
+    /** Where a property was set, or null when unknown. */
+    static @Nullable String origin(@Nullable ConfigurationProperty found) {
         return found == null || found.getOrigin() == null
                 ? null
                 : found.getOrigin().toString();
@@ -80,6 +74,7 @@ final class WrittenProperties {
      * @param bound the bound value, used when no source sets the property
      */
     InvalidParforPropertyException invalid(String property, @Nullable Object bound, String problem, String action) {
-        return new InvalidParforPropertyException(property, value(property, bound), origin(property), problem, action);
+        ConfigurationProperty found = find(property);
+        return new InvalidParforPropertyException(property, value(found, bound), origin(found), problem, action);
     }
 }

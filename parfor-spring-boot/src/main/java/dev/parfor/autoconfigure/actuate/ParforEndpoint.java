@@ -92,13 +92,13 @@ public class ParforEndpoint {
                         progress.info().engine(),
                         progress.info().parallelism(),
                         "running",
-                        progress.total().isPresent() ? progress.total().getAsLong() : null,
+                        total(progress),
                         progress.done(),
                         progress.failed(),
                         progress.retried(),
                         progress.elapsed().toMillis(),
                         progress.rate(),
-                        progress.eta().map(java.time.Duration::toMillis).orElse(null),
+                        etaMillis(progress),
                         progress.info().startedAt().toString(),
                         null,
                         failures,
@@ -114,7 +114,7 @@ public class ParforEndpoint {
                         progress.info().engine(),
                         finished.loop().parallelism(),
                         finished.outcome().name().toLowerCase(Locale.ROOT),
-                        progress.total().isPresent() ? progress.total().getAsLong() : null,
+                        total(progress),
                         progress.done(),
                         progress.failed(),
                         progress.retried(),
@@ -124,7 +124,7 @@ public class ParforEndpoint {
                         progress.info().startedAt().toString(),
                         finished.finishedAt().toString(),
                         List.of(),
-                        java.util.Map.of());
+                        Map.of());
             }
         }
         return null;
@@ -179,6 +179,16 @@ public class ParforEndpoint {
         return text.length() <= MAX_INPUT_LENGTH ? text : text.substring(0, MAX_INPUT_LENGTH) + "...";
     }
 
+    /** A loop's input count, or null when its inputs are not counted up front. */
+    private static @Nullable Long total(Progress progress) {
+        return progress.total().isPresent() ? progress.total().getAsLong() : null;
+    }
+
+    /** A running loop's estimated time left, or null when unknown. */
+    private static @Nullable Long etaMillis(Progress progress) {
+        return progress.eta().map(java.time.Duration::toMillis).orElse(null);
+    }
+
     private static EngineDescriptor engine(Map.Entry<String, Engine> entry) {
         Engine engine = entry.getValue();
         return new EngineDescriptor(
@@ -194,13 +204,13 @@ public class ParforEndpoint {
                 progress.info().id(),
                 progress.info().name(),
                 progress.info().engine(),
-                progress.total().isPresent() ? progress.total().getAsLong() : null,
+                total(progress),
                 progress.done(),
                 progress.failed(),
                 progress.retried(),
                 progress.elapsed().toMillis(),
                 progress.rate(),
-                progress.eta().map(java.time.Duration::toMillis).orElse(null),
+                etaMillis(progress),
                 progress.info().startedAt().toString());
     }
 
@@ -211,7 +221,7 @@ public class ParforEndpoint {
                 progress.info().name(),
                 progress.info().engine(),
                 finished.outcome().name().toLowerCase(Locale.ROOT),
-                progress.total().isPresent() ? progress.total().getAsLong() : null,
+                total(progress),
                 progress.done(),
                 progress.failed(),
                 progress.retried(),

@@ -27,16 +27,14 @@ final class MeterLoopListener implements LoopListener {
 
     private static final LoopOutcome[] OUTCOMES = LoopOutcome.values();
     private static final String NONE = "none";
+    private static final String NAME = DefaultParforLoopObservationConvention.NAME;
 
     private final MeterRegistry registry;
-    private final String name;
-    private final PerLoop<Meters> meters;
+    private final PerLoop<Meters> meters = new PerLoop<>(Meters::new);
     private final StartedLoops<Active> running = new StartedLoops<>();
 
     MeterLoopListener(MeterRegistry registry) {
         this.registry = registry;
-        this.name = DefaultParforLoopObservationConvention.NAME;
-        this.meters = new PerLoop<>(Meters::new);
     }
 
     /** A loop between start and finish: its meters and its long-task sample. */
@@ -53,7 +51,7 @@ final class MeterLoopListener implements LoopListener {
         Meters(String engine, String loop) {
             this.engine = engine;
             this.loop = loop;
-            this.active = LongTaskTimer.builder(name + ".active")
+            this.active = LongTaskTimer.builder(NAME + ".active")
                     .tags("engine", engine, "loop", loop)
                     .register(registry);
         }
@@ -75,7 +73,7 @@ final class MeterLoopListener implements LoopListener {
         }
 
         private Timer register(LoopOutcome outcome, String exception, String error) {
-            return registry.timer(name, tags(engine, loop, outcome.name().toLowerCase(Locale.ROOT), exception, error));
+            return registry.timer(NAME, tags(engine, loop, outcome.name().toLowerCase(Locale.ROOT), exception, error));
         }
     }
 
