@@ -31,6 +31,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -765,13 +766,27 @@ public final class HazelcastEngine implements Engine, EngineStats {
 
     /** Once an ended loop has nothing left in flight, its cancellation flag has done its job. */
     private void dropCancelFlagWhenDone(LoopState state) {
-        if (state.ended && state.cancelRaised && state.inFlight.isEmpty() && !state.flagDropped) {
+        CompletionStage<Void> raised;
+        synchronized (state) {
+            if (!state.ended || !state.cancelRaised || !state.inFlight.isEmpty() || state.flagDropped) {
+                return;
+            }
             state.flagDropped = true;
+            raised = state.flagRaised;
+        }
+        // The delete goes out once the flag's write has been answered: two asynchronous calls from different threads
+        // may otherwise reach the map in either order, and a flag written after its delete stays for its whole TTL.
+        Runnable delete = () -> {
             try {
                 cancelFlags.deleteAsync(state.info.id());
             } catch (RuntimeException e) {
                 log.debug("could not remove the cancellation flag of loop {}; it expires by itself", state.info.id());
             }
+        };
+        if (raised == null) {
+            delete.run();
+        } else {
+            raised.whenComplete((done, error) -> delete.run());
         }
     }
 
@@ -912,15 +927,20 @@ public final class HazelcastEngine implements Engine, EngineStats {
     }
 
     private void raiseCancel(LoopState state) {
-        if (state.cancelRaised) {
-            return;
+        synchronized (state) {
+            if (state.cancelRaised) {
+                return;
+            }
+            state.cancelRaised = true;
+            try {
+                state.flagRaised =
+                        cancelFlags.setAsync(state.info.id(), Boolean.TRUE, CANCEL_FLAG_TTL_SECONDS, TimeUnit.SECONDS);
+            } catch (RuntimeException e) {
+                log.debug("could not raise the cancellation flag of loop {}", state.info.id(), e);
+            }
         }
-        state.cancelRaised = true;
-        try {
-            cancelFlags.setAsync(state.info.id(), Boolean.TRUE, CANCEL_FLAG_TTL_SECONDS, TimeUnit.SECONDS);
-        } catch (RuntimeException e) {
-            log.debug("could not raise the cancellation flag of loop {}", state.info.id(), e);
-        }
+        // Raised by the watcher just as the loop's last chunk was answered: nobody else would drop it.
+        dropCancelFlagWhenDone(state);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -1007,6 +1027,10 @@ public final class HazelcastEngine implements Engine, EngineStats {
         volatile boolean ended;
         volatile boolean cancelRaised;
         volatile boolean flagDropped;
+        /** The write of the cancellation flag, once raised; guarded by this state. */
+        @Nullable
+        CompletionStage<Void> flagRaised;
+
         volatile long refreshedAt = System.nanoTime();
 
         final Map<String, String> mdc;
