@@ -1,12 +1,13 @@
 package dev.parfor;
 
 import java.io.Serializable;
-import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The body of a loop: what runs for one input. Bodies may throw checked exceptions; a throw is a failure of that
  * input, handled by the loop's {@link ErrorPolicy}.
+ *
+ * <p>A body over chunks ({@link Loop#mapChunks}) is a {@code Body<List<T>, List<R>>}.
  *
  * <p>Every body type is {@link Serializable}, so a lambda written at the call site can be sent to a cluster engine
  * as long as what it captures is serializable. Local engines never serialize anything.
@@ -27,7 +28,9 @@ public interface Body<T extends @Nullable Object, R extends @Nullable Object> ex
     R apply(T input) throws Exception;
 
     /**
-     * A body that also receives the loop's shared context: the same instance for every task on local engines.
+     * A body of two arguments: an input and the loop's shared context (the same instance for every task on local
+     * engines). {@link Loop#mapIndexed} passes the input's index as the second argument, and {@link Loop#product} the
+     * second input of a pair.
      *
      * @param <T> the input type
      * @param <C> the context type
@@ -45,64 +48,6 @@ public interface Body<T extends @Nullable Object, R extends @Nullable Object> ex
          * @throws Exception when this input fails
          */
         R apply(T input, C context) throws Exception;
-    }
-
-    /**
-     * A body that receives the input's index.
-     *
-     * @param <T> the input type
-     * @param <R> the result type
-     */
-    @FunctionalInterface
-    interface Indexed<T extends @Nullable Object, R extends @Nullable Object> extends Serializable {
-        /**
-         * Runs the body for one input.
-         *
-         * @param index the input's position, from 0
-         * @param input the input
-         * @return the result for this input
-         * @throws Exception when this input fails
-         */
-        R apply(long index, T input) throws Exception;
-    }
-
-    /**
-     * A body for two inputs, used by {@link Loop#product}.
-     *
-     * @param <A> the first input type
-     * @param <B> the second input type
-     * @param <R> the result type
-     */
-    @FunctionalInterface
-    interface Pair<A extends @Nullable Object, B extends @Nullable Object, R extends @Nullable Object>
-            extends Serializable {
-        /**
-         * Runs the body for one pair.
-         *
-         * @param a the first input
-         * @param b the second input
-         * @return the result for this pair
-         * @throws Exception when this pair fails
-         */
-        R apply(A a, B b) throws Exception;
-    }
-
-    /**
-     * A body for a contiguous chunk of inputs, used by {@link Loop#mapChunks}.
-     *
-     * @param <T> the input type
-     * @param <R> the result type
-     */
-    @FunctionalInterface
-    interface Chunked<T extends @Nullable Object, R extends @Nullable Object> extends Serializable {
-        /**
-         * Runs the body for one chunk.
-         *
-         * @param chunk the chunk's inputs, in input order
-         * @return the chunk's results; they are concatenated in chunk order
-         * @throws Exception when this chunk fails
-         */
-        List<R> apply(List<T> chunk) throws Exception;
     }
 
     /**

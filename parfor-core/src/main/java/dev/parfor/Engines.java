@@ -30,58 +30,27 @@ public final class Engines {
     }
 
     /**
-     * A dedicated work-stealing {@link java.util.concurrent.ForkJoinPool} (never the common pool) with one thread
-     * per available processor: for CPU-bound bodies.
-     *
-     * @return the engine
-     */
-    public static Engine forkJoin() {
-        return forkJoin(Runtime.getRuntime().availableProcessors());
-    }
-
-    /**
-     * A dedicated work-stealing {@link java.util.concurrent.ForkJoinPool} with the given number of threads.
+     * A dedicated work-stealing {@link java.util.concurrent.ForkJoinPool} (never the common pool): for CPU-bound
+     * bodies, usually with one thread per processor ({@code Runtime.getRuntime().availableProcessors()}). Its
+     * threads are daemons named after the name the engine is registered under: {@code parfor-<name>-<n>}.
      *
      * @param parallelism threads in the pool, at least 1
      * @return the engine
      */
     public static Engine forkJoin(int parallelism) {
-        return new ForkJoinEngine(Checks.positive(parallelism, "parallelism"), "parfor-fork-join-");
-    }
-
-    /**
-     * A dedicated work-stealing pool whose threads are named with a prefix.
-     *
-     * @param parallelism threads in the pool, at least 1
-     * @param threadNamePrefix prefix of the threads' names, followed by a number
-     * @return the engine
-     */
-    public static Engine forkJoin(int parallelism, String threadNamePrefix) {
-        return new ForkJoinEngine(
-                Checks.positive(parallelism, "parallelism"), Checks.name(threadNamePrefix, "threadNamePrefix"));
+        return new ForkJoinEngine(Checks.positive(parallelism, "parallelism"));
     }
 
     /**
      * A virtual thread per task, at most {@code maxConcurrency} at once so that what the bodies call is protected:
-     * for blocking I/O.
+     * for blocking I/O. Its threads are named after the name the engine is registered under: {@code
+     * parfor-<name>-<n>}.
      *
      * @param maxConcurrency tasks running at once, at least 1
      * @return the engine
      */
     public static Engine virtualThreads(int maxConcurrency) {
-        return new VirtualThreadEngine(Checks.positive(maxConcurrency, "maxConcurrency"), "parfor-virtual-");
-    }
-
-    /**
-     * A virtual thread per task, with named threads.
-     *
-     * @param maxConcurrency tasks running at once, at least 1
-     * @param threadNamePrefix prefix of the threads' names, followed by a number
-     * @return the engine
-     */
-    public static Engine virtualThreads(int maxConcurrency, String threadNamePrefix) {
-        return new VirtualThreadEngine(
-                Checks.positive(maxConcurrency, "maxConcurrency"), Checks.name(threadNamePrefix, "threadNamePrefix"));
+        return new VirtualThreadEngine(Checks.positive(maxConcurrency, "maxConcurrency"));
     }
 
     /**

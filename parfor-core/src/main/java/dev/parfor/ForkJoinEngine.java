@@ -10,11 +10,13 @@ import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.TimeUnit;
 
 /** A dedicated ForkJoinPool; a chunk submitted from one of its workers goes to that worker's own queue. */
-final class ForkJoinEngine implements Engine, EngineStats {
+final class ForkJoinEngine implements Engine, EngineStats, NamedThreads {
 
     private final ForkJoinPool pool;
+    /** Read when the pool starts a thread, which it does lazily: set before the first loop, it names them all. */
+    private volatile String threadNamePrefix = "parfor-fork-join-";
 
-    ForkJoinEngine(int parallelism, String threadNamePrefix) {
+    ForkJoinEngine(int parallelism) {
         ForkJoinPool.ForkJoinWorkerThreadFactory factory = p -> {
             ForkJoinWorkerThread thread = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
             thread.setName(threadNamePrefix + thread.getPoolIndex());
@@ -23,6 +25,11 @@ final class ForkJoinEngine implements Engine, EngineStats {
         };
         // Chunks never throw (failures are part of their outcome), so the handler only sees parfor bugs.
         this.pool = new ForkJoinPool(parallelism, factory, null, false);
+    }
+
+    @Override
+    public void nameThreads(String prefix) {
+        threadNamePrefix = prefix;
     }
 
     @Override

@@ -305,7 +305,7 @@ public final class Loop {
      * Reports progress to {@code listener} at most once per {@code interval} and once at the end, on the loop's own
      * thread.
      *
-     * @param listener the listener, for example {@code ProgressListener.logging(Level.INFO)}
+     * @param listener the listener, for example {@code progress -> log.info("{}", progress)}
      * @param interval positive, at most 100 years
      * @return this loop
      * @throws IllegalStateException when already set
@@ -549,10 +549,11 @@ public final class Loop {
     // Other shapes of the Python parfor family
 
     /**
-     * Applies {@code body} to every input and its index (fastai's {@code parallel(f, items)} with {@code f(x, i)}).
+     * Applies {@code body} to every input and its index (fastai's {@code parallel(f, items)} with {@code f(x, i)}):
+     * {@code mapIndexed(names, (name, index) -> index + ". " + name)}.
      *
      * @param inputs the inputs
-     * @param body what runs for one input, given its index
+     * @param body what runs for one input, given the input and then its position, from 0
      * @param <T> the input type
      * @param <R> the result type
      * @return one result per input, in input order
@@ -560,9 +561,9 @@ public final class Loop {
      */
     @SuppressWarnings("unchecked")
     public <T extends @Nullable Object, R extends @Nullable Object> List<R> mapIndexed(
-            Iterable<? extends T> inputs, Body.Indexed<? super T, ? extends R> body) {
+            Iterable<? extends T> inputs, Body.WithContext<? super T, ? super Long, ? extends R> body) {
         inputs(inputs);
-        Chunk.Task task = (index, input, context) -> body.apply(index, (T) input);
+        Chunk.Task task = (index, input, context) -> body.apply((T) input, index);
         return values(inputs, named(body, task), null);
     }
 
@@ -581,7 +582,9 @@ public final class Loop {
      */
     @SuppressWarnings("unchecked")
     public <A extends @Nullable Object, B extends @Nullable Object, R extends @Nullable Object> List<R> product(
-            Iterable<? extends A> as, Iterable<? extends B> bs, Body.Pair<? super A, ? super B, ? extends R> body) {
+            Iterable<? extends A> as,
+            Iterable<? extends B> bs,
+            Body.WithContext<? super A, ? super B, ? extends R> body) {
         runtime();
         Product axes = Product.of(List.of(Checks.notNull(as, "as"), Checks.notNull(bs, "bs")));
         Chunk.Task task = (index, input, context) -> {
@@ -616,7 +619,7 @@ public final class Loop {
      *
      * @param inputs the inputs
      * @param chunks how many chunks, at least 1 (fewer when there are fewer inputs)
-     * @param body what runs for one chunk
+     * @param body what runs for one chunk: given its inputs in input order, it returns its results
      * @param <T> the input type
      * @param <R> the result type
      * @return the results of every chunk, concatenated in chunk order
@@ -626,7 +629,7 @@ public final class Loop {
      */
     @SuppressWarnings("unchecked")
     public <T extends @Nullable Object, R extends @Nullable Object> List<R> mapChunks(
-            Iterable<? extends T> inputs, int chunks, Body.Chunked<T, ? extends R> body) {
+            Iterable<? extends T> inputs, int chunks, Body<List<T>, ? extends List<? extends R>> body) {
         inputs(inputs);
         Checks.positive(chunks, "chunks");
         Checks.notNull(body, "body");

@@ -10,15 +10,13 @@ public final class LoopInfo {
     private @Nullable String id; // written once when first asked for: most loops never are
     private final String name;
     private final String engine;
-    private final String engineType;
     private final int parallelism;
     private final Instant startedAt;
 
-    LoopInfo(long number, String name, String engine, String engineType, int parallelism, Instant startedAt) {
+    LoopInfo(long number, String name, String engine, int parallelism, Instant startedAt) {
         this.number = number;
         this.name = name;
         this.engine = engine;
-        this.engineType = engineType;
         this.parallelism = parallelism;
         this.startedAt = startedAt;
     }
@@ -48,21 +46,12 @@ public final class LoopInfo {
     }
 
     /**
-     * The name of the engine the loop runs on.
+     * The name of the engine the loop runs on; {@link ParallelFor#engines()} maps it to the engine.
      *
      * @return the engine's name
      */
     public String engine() {
         return engine;
-    }
-
-    /**
-     * The type of that engine, such as {@code fork-join}.
-     *
-     * @return the type
-     */
-    public String engineType() {
-        return engineType;
     }
 
     /**

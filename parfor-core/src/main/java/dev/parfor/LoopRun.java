@@ -91,12 +91,7 @@ final class LoopRun implements RunningLoop {
         this.consumer = Thread.currentThread();
         this.startNanos = System.nanoTime();
         this.info = new LoopInfo(
-                runtime.newLoopNumber(),
-                plan.name(),
-                plan.engineName(),
-                plan.engine().type(),
-                plan.parallelism(),
-                WallClock.at(startNanos));
+                runtime.newLoopNumber(), plan.name(), plan.engineName(), plan.parallelism(), WallClock.at(startNanos));
         this.events = new Events(info, runtime.listeners, plan.progress());
         this.tally = new Tally(Sink.of(mode, total, plan.direct()));
         this.errors = new LoopErrors(info.name(), total);

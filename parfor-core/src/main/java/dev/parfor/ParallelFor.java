@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * results in input order.
  *
  * <pre>{@code
- * try (ParallelFor parfor = ParallelFor.create(Engines.forkJoin())) {
+ * try (ParallelFor parfor = ParallelFor.create(Engines.forkJoin(4))) {
  *     List<Integer> squares = parfor.map(List.of(1, 2, 3), x -> x * x);           // [1, 4, 9]
  *     List<String> lines = parfor.map(files, dictionary, (file, dict) -> check(file, dict));
  *     LoopResult<Report> reports = parfor.loop("render-reports")
@@ -50,7 +50,7 @@ public final class ParallelFor implements AutoCloseable {
      * A {@code ParallelFor} with one engine, registered under its {@link Engine#type() type}; the engine is closed
      * with it.
      *
-     * @param engine the engine, for example {@code Engines.forkJoin()}
+     * @param engine the engine, for example {@code Engines.forkJoin(4)}
      * @return the new instance
      */
     public static ParallelFor create(Engine engine) {
@@ -209,11 +209,6 @@ public final class ParallelFor implements AutoCloseable {
         shutdown(Duration.ZERO);
     }
 
-    @Override
-    public String toString() {
-        return "ParallelFor[default=" + runtime.defaultEngine + ", engines=" + runtime.engines.keySet() + "]";
-    }
-
     /** Builds a {@link ParallelFor}. Not thread-safe. */
     public static final class Builder {
         private final Map<String, Engine> engines = new LinkedHashMap<>();
@@ -233,7 +228,8 @@ public final class ParallelFor implements AutoCloseable {
          * Registers an engine under a name. The first engine registered is the default unless
          * {@link #defaultEngine} says otherwise.
          *
-         * @param name the engine's name, used by {@link Loop#engine} and configuration
+         * @param name the engine's name, used by {@link Loop#engine} and configuration; the built-in fork-join and
+         *     virtual-thread engines name their threads after it ({@code parfor-<name>-<n>})
          * @param engine the engine
          * @return this builder
          * @throws IllegalStateException when the name is already registered
@@ -268,6 +264,9 @@ public final class ParallelFor implements AutoCloseable {
                         "engine '" + name + "' is already registered; give each engine its own name");
             }
             LoopOptions recorded = Loop.record("engine '" + name + "'", defaults);
+            if (engine instanceof NamedThreads named && !engines.containsValue(engine)) {
+                named.nameThreads("parfor-" + name + "-"); // under the first name it is registered with
+            }
             engines.put(name, engine);
             engineDefaults.put(name, recorded);
             return this;
@@ -368,7 +367,7 @@ public final class ParallelFor implements AutoCloseable {
         /**
          * Sets the progress listener of loops that do not set their own, and how often it is called.
          *
-         * @param listener the listener, for example {@code ProgressListener.logging(Level.INFO)}
+         * @param listener the listener, for example {@code progress -> log.info("{}", progress)}
          * @param interval the least time between two reports of one loop
          * @return this builder
          */
@@ -401,7 +400,7 @@ public final class ParallelFor implements AutoCloseable {
         public ParallelFor build() {
             if (engines.isEmpty()) {
                 throw new IllegalStateException(
-                        "no engine registered; add one with engine(\"fork-join\", Engines.forkJoin())");
+                        "no engine registered; add one with engine(\"fork-join\", Engines.forkJoin(4))");
             }
             String chosen = defaultEngine != null
                     ? defaultEngine

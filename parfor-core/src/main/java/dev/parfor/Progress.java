@@ -95,12 +95,8 @@ public final class Progress {
         return finished;
     }
 
-    /**
-     * Inputs ended per second since the loop started.
-     *
-     * @return the rate, 0 before the first input ends
-     */
-    public double rate() {
+    /** Inputs ended per second since the loop started; 0 before the first input ends. */
+    double rate() {
         double seconds = elapsed.toNanos() / 1e9;
         return seconds <= 0 ? 0 : done / seconds;
     }

@@ -1,6 +1,5 @@
 package dev.parfor;
 
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /** One input whose task failed after all of its attempts. Immutable; created by parfor only. */
@@ -52,20 +51,6 @@ public final class TaskFailure {
      */
     public int attempts() {
         return attempts;
-    }
-
-    @Override
-    public boolean equals(Object other) {
-        return other instanceof TaskFailure that
-                && index == that.index
-                && attempts == that.attempts
-                && Objects.equals(input, that.input)
-                && error.equals(that.error);
-    }
-
-    @Override
-    public int hashCode() {
-        return Long.hashCode(index) * 31 + attempts;
     }
 
     /** A one-line form, such as {@code input #3 (x) failed after 1 attempt: java.io.IOException: gone}. */

@@ -9,20 +9,31 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** A virtual thread per chunk; a semaphore keeps at most maxConcurrency chunks running. */
-final class VirtualThreadEngine implements Engine, EngineStats {
+final class VirtualThreadEngine implements Engine, EngineStats, NamedThreads {
 
     private final int maxConcurrency;
     private final Semaphore permits;
     private final ExecutorService threads;
     private final AtomicInteger waiting = new AtomicInteger();
+    private final AtomicLong started = new AtomicLong();
+    private volatile String threadNamePrefix = "parfor-virtual-";
 
-    VirtualThreadEngine(int maxConcurrency, String threadNamePrefix) {
+    VirtualThreadEngine(int maxConcurrency) {
         this.maxConcurrency = maxConcurrency;
         this.permits = new Semaphore(maxConcurrency);
-        this.threads = Executors.newThreadPerTaskExecutor(
-                Thread.ofVirtual().name(threadNamePrefix, 0).factory());
+        this.threads = Executors.newThreadPerTaskExecutor(task -> {
+            Thread thread = Thread.ofVirtual().unstarted(task);
+            thread.setName(threadNamePrefix + started.getAndIncrement());
+            return thread;
+        });
+    }
+
+    @Override
+    public void nameThreads(String prefix) {
+        threadNamePrefix = prefix;
     }
 
     @Override

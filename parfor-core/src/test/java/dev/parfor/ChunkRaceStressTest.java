@@ -267,7 +267,7 @@ class ChunkRaceStressTest {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         int timedOut = 0;
         try (ParallelFor parfor = ParallelFor.builder()
-                .engine("fork-join", Engines.forkJoin(2, "stress-fork-join-"))
+                .engine("fork-join", Engines.forkJoin(2))
                 .engine("executor", Engines.executor(pool, 2))
                 .listener(recorder)
                 .build()) {
@@ -351,9 +351,9 @@ class ChunkRaceStressTest {
         ExecutorService cancellers = Executors.newSingleThreadExecutor();
         Map<String, Integer> engines = Map.of("fork-join", 2, "executor", 2, "virtual", 4);
         try (ParallelFor parfor = ParallelFor.builder()
-                .engine("fork-join", Engines.forkJoin(2, "stress-fork-join-"))
+                .engine("fork-join", Engines.forkJoin(2))
                 .engine("executor", Engines.executor(pool, 2))
-                .engine("virtual", Engines.virtualThreads(4, "stress-virtual-"))
+                .engine("virtual", Engines.virtualThreads(4))
                 .listener(recorder)
                 .build()) {
             List<String> names = List.copyOf(new java.util.TreeSet<>(engines.keySet()));

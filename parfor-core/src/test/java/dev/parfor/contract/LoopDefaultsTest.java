@@ -55,7 +55,7 @@ class LoopDefaultsTest {
         List<String> engines = new CopyOnWriteArrayList<>();
         try (ParallelFor parfor = ParallelFor.builder()
                 .engine("cpu", Engines.sequential())
-                .engine("io", Engines.forkJoin(2, "io-"))
+                .engine("io", Engines.forkJoin(2))
                 .loop(
                         "reports",
                         loop -> loop.engine("io")

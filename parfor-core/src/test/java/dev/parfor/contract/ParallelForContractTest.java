@@ -123,7 +123,7 @@ class ParallelForContractTest {
                                     List.of(List.of("a", "b"), List.of(1, 2), List.of(true)),
                                     c -> "" + c.get(0) + c.get(1) + c.get(2)))
                     .containsExactly("a1true", "a2true", "b1true", "b2true");
-            assertThat(parfor.loop().mapIndexed(List.of("x", "y", "z"), (i, s) -> i + s))
+            assertThat(parfor.loop().mapIndexed(List.of("x", "y", "z"), (s, i) -> i + s))
                     .containsExactly("0x", "1y", "2z");
             List<List<Integer>> chunksSeen = new CopyOnWriteArrayList<>();
             List<Integer> doubled = parfor.loop().mapChunks(range(10), 3, chunk -> {

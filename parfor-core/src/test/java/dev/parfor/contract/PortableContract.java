@@ -174,7 +174,7 @@ public abstract class PortableContract {
     void shouldRunIndexedProductChunkedAndInvokeForms() {
         String id = probe.id();
 
-        assertThat(parfor.loop("indexed").mapIndexed(List.of("x", "y", "z"), (i, s) -> i + s))
+        assertThat(parfor.loop("indexed").mapIndexed(List.of("x", "y", "z"), (s, i) -> i + s))
                 .containsExactly("0x", "1y", "2z");
         assertThat(parfor.loop("pairs").product(List.of(1, 2), List.of(10, 20, 30), (a, b) -> a * b))
                 .containsExactly(10, 20, 30, 20, 40, 60);

@@ -9,7 +9,6 @@ import dev.parfor.LoopOutcome;
 import dev.parfor.LoopResult;
 import dev.parfor.ParallelFor;
 import dev.parfor.ParallelForException;
-import dev.parfor.ProgressListener;
 import dev.parfor.TaskFailure;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,10 +24,13 @@ import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.event.Level;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The README's examples, verbatim where possible, so that they keep compiling and keep meaning what they say. */
 class ReadmeExamplesTest {
+
+    private static final Logger log = LoggerFactory.getLogger(ReadmeExamplesTest.class);
 
     record Customer(int id, String name) {}
 
@@ -50,7 +52,7 @@ class ReadmeExamplesTest {
     @Test
     void shouldRunTheQuickExamples(@TempDir Path dir) throws IOException {
         List<Path> paths = List.of(Files.createFile(dir.resolve("a")), Files.createFile(dir.resolve("b")));
-        try (ParallelFor parfor = ParallelFor.create(Engines.forkJoin())) {
+        try (ParallelFor parfor = ParallelFor.create(Engines.forkJoin(4))) {
             List<Integer> squares = parfor.map(List.of(1, 2, 3), x -> x * x);
             assertThat(squares).containsExactly(1, 4, 9);
 
@@ -69,7 +71,7 @@ class ReadmeExamplesTest {
 
     @Test
     void shouldRunThePythonFamilyExamples() {
-        try (ParallelFor parfor = ParallelFor.create(Engines.forkJoin())) {
+        try (ParallelFor parfor = ParallelFor.create(Engines.forkJoin(4))) {
             List<Object> reports = parfor.loop("pyparfor")
                     .invoke(
                             new Reports(),
@@ -101,7 +103,7 @@ class ReadmeExamplesTest {
             assertThat(totals).containsExactly(3, 7, 11);
 
             List<String> squared =
-                    parfor.loop("squarer").mapIndexed(List.of(2, 3, 4), (index, x) -> index + ":" + x * x);
+                    parfor.loop("squarer").mapIndexed(List.of(2, 3, 4), (x, index) -> index + ":" + x * x);
             assertThat(squared).containsExactly("0:4", "1:9", "2:16");
         }
     }
@@ -123,7 +125,7 @@ class ReadmeExamplesTest {
                     .backoff(2.0, Duration.ofSeconds(1), 0.5)
                     .timeout(Duration.ofSeconds(30))
                     .taskTimeout(Duration.ofSeconds(5))
-                    .progress(ProgressListener.logging(Level.INFO), Duration.ofSeconds(1))
+                    .progress(progress -> log.info("{}", progress), Duration.ofSeconds(1))
                     .run(customers, customer -> {
                         if (customer.name().isEmpty()) {
                             throw new IllegalArgumentException("customer " + customer.id() + " has no name");

@@ -159,7 +159,7 @@ class BadInputEverywhereTest {
         refusesNull("product(as, null, body)", () -> parfor.loop().product(one, null, (a, b) -> a), "bs");
         refusesNull("product(as, bs, null)", () -> parfor.loop().product(one, one, null), "body");
         refusesNull("product(null axes, body)", () -> parfor.loop().product((List<List<?>>) null, c -> c), "axes");
-        refusesNull("mapIndexed(null, body)", () -> parfor.loop().mapIndexed(null, (i, x) -> x), "inputs");
+        refusesNull("mapIndexed(null, body)", () -> parfor.loop().mapIndexed(null, (x, i) -> x), "inputs");
         refusesNull("mapIndexed(inputs, null)", () -> parfor.loop().mapIndexed(one, null), "body");
         refusesNull("mapChunks(null, 2, body)", () -> parfor.loop().mapChunks(null, 2, c -> c), "inputs");
         refusesNotPositive("mapChunks(inputs, -2, body)", () -> parfor.loop().mapChunks(one, -2, c -> c), "chunks", -2);
@@ -314,14 +314,7 @@ class BadInputEverywhereTest {
                 "option 'parallelism' is already set to 2");
 
         refusesNotPositive("Engines.forkJoin(-1)", () -> Engines.forkJoin(-1), "parallelism", -1);
-        refusesNull("Engines.forkJoin(2, null)", () -> Engines.forkJoin(2, null), "threadNamePrefix");
-        refuses(
-                "Engines.forkJoin(2, blank)",
-                () -> Engines.forkJoin(2, " "),
-                IllegalArgumentException.class,
-                "'threadNamePrefix' must not be blank but was ' '");
         refusesNotPositive("Engines.virtualThreads(0)", () -> Engines.virtualThreads(0), "maxConcurrency", 0);
-        refusesNull("Engines.virtualThreads(2, null)", () -> Engines.virtualThreads(2, null), "threadNamePrefix");
         refusesNull("Engines.executor(null, 2)", () -> Engines.executor(null, 2), "executor");
         refusesNotPositive("Engines.executor(pool, 0)", () -> Engines.executor(pool, 0), "parallelism", 0);
 

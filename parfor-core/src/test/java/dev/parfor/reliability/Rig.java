@@ -52,8 +52,8 @@ record Rig(Kind kind, ParallelFor parfor, @Nullable ExecutorService pool) implem
         ExecutorService pool = null;
         Engine engine = switch (kind) {
             case SEQUENTIAL -> Engines.sequential();
-            case FORK_JOIN -> Engines.forkJoin(kind.parallelism, "rel-fork-join-");
-            case VIRTUAL -> Engines.virtualThreads(kind.parallelism, "rel-virtual-");
+            case FORK_JOIN -> Engines.forkJoin(kind.parallelism);
+            case VIRTUAL -> Engines.virtualThreads(kind.parallelism);
             case EXECUTOR -> {
                 pool = Executors.newFixedThreadPool(kind.parallelism);
                 yield Engines.executor(pool, kind.parallelism);

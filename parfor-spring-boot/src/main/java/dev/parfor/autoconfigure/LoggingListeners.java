@@ -31,10 +31,10 @@ final class LoggingListeners {
 
     /** Logs running loops to {@code dev.parfor.progress}; the final report is left to the summary line. */
     static ProgressListener progress(Level level) {
-        ProgressListener log = ProgressListener.logging(level);
+        Logger log = LoggerFactory.getLogger("dev.parfor.progress");
         return progress -> {
             if (!progress.finished()) {
-                log.onProgress(progress);
+                log.atLevel(level).log("{}", progress);
             }
         };
     }

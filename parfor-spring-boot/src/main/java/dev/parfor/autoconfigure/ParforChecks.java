@@ -245,14 +245,6 @@ final class ParforChecks {
         atLeastOne(at + "chunk-size", engine.getChunkSize(), written);
         atLeastOne(at + "pool-size", engine.getPoolSize(), written);
         atLeastOne(at + "max-attempts", engine.getMaxAttempts(), written);
-        if (engine.getThreadNamePrefix() != null && engine.getThreadNamePrefix().isBlank()) {
-            throw written.invalid(
-                    at + "thread-name-prefix",
-                    engine.getThreadNamePrefix(),
-                    "a thread name prefix must not be blank",
-                    "Set '" + at + "thread-name-prefix' to text such as 'parfor-" + name
-                            + "-', or remove it for the default.");
-        }
         notBlank(at + "executor-name", engine.getExecutorName(), "the name of a Hazelcast executor service", written);
         if (type(name, engine) == EngineType.EXECUTOR
                 && (engine.getExecutor() == null || engine.getExecutor().isBlank())) {

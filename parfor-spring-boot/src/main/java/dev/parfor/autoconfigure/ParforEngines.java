@@ -86,7 +86,6 @@ final class ParforEngines implements AutoCloseable {
         settings.put("type", engine.getType());
         settings.put("parallelism", engine.getParallelism());
         settings.put("max-concurrency", engine.getMaxConcurrency());
-        settings.put("thread-name-prefix", engine.getThreadNamePrefix());
         settings.put("executor", engine.getExecutor());
         for (Map.Entry<String, @Nullable Object> setting : settings.entrySet()) {
             if (setting.getValue() != null) {
@@ -109,16 +108,13 @@ final class ParforEngines implements AutoCloseable {
             EngineProperties engine,
             ConfigurableListableBeanFactory beans,
             WrittenProperties written) {
-        String prefix = engine.getThreadNamePrefix() != null ? engine.getThreadNamePrefix() : "parfor-" + name + "-";
         int processors = Runtime.getRuntime().availableProcessors();
         return switch (type) {
             case SEQUENTIAL -> Engines.sequential();
-            case FORK_JOIN ->
-                Engines.forkJoin(engine.getParallelism() != null ? engine.getParallelism() : processors, prefix);
+            case FORK_JOIN -> Engines.forkJoin(engine.getParallelism() != null ? engine.getParallelism() : processors);
             case VIRTUAL ->
                 Engines.virtualThreads(
-                        engine.getMaxConcurrency() != null ? engine.getMaxConcurrency() : DEFAULT_MAX_CONCURRENCY,
-                        prefix);
+                        engine.getMaxConcurrency() != null ? engine.getMaxConcurrency() : DEFAULT_MAX_CONCURRENCY);
             case EXECUTOR ->
                 Engines.executor(
                         executor(name, engine, beans, written),

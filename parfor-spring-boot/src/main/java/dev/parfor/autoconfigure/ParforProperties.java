@@ -109,9 +109,6 @@ public class ParforProperties {
         /** Maximum number of tasks run at once by a virtual engine. */
         private @Nullable Integer maxConcurrency;
 
-        /** Prefix of the names of the engine's threads. Defaults to 'parfor-' and the engine's name. */
-        private @Nullable String threadNamePrefix;
-
         /** Name of the existing Executor bean that an executor engine runs tasks on, such as 'applicationTaskExecutor'. */
         private @Nullable String executor;
 
@@ -149,14 +146,6 @@ public class ParforProperties {
 
         public void setMaxConcurrency(@Nullable Integer maxConcurrency) {
             this.maxConcurrency = maxConcurrency;
-        }
-
-        public @Nullable String getThreadNamePrefix() {
-            return threadNamePrefix;
-        }
-
-        public void setThreadNamePrefix(@Nullable String threadNamePrefix) {
-            this.threadNamePrefix = threadNamePrefix;
         }
 
         public @Nullable String getExecutor() {

@@ -105,10 +105,8 @@ class ParforAutoConfigurationTests {
         runner.withPropertyValues(
                         "parfor.engine=io",
                         "parfor.engines.fork-join.parallelism=3",
-                        "parfor.engines.fork-join.thread-name-prefix=calc-",
                         "parfor.engines.io.type=virtual",
                         "parfor.engines.io.max-concurrency=5",
-                        "parfor.engines.io.thread-name-prefix=io-",
                         "parfor.engines.debug.type=SEQUENTIAL")
                 .run(context -> {
                     ParallelFor parfor = context.getBean(ParallelFor.class);
@@ -118,8 +116,9 @@ class ParforAutoConfigurationTests {
                     assertThat(parfor.engines().get("io").parallelism()).isEqualTo(5);
                     assertThat(parfor.engines().get("io").type()).isEqualTo("virtual");
                     assertThat(parfor.engines().get("debug").type()).isEqualTo("sequential");
-                    assertThat(threadsOf(parfor, "fork-join")).allMatch(name -> name.startsWith("calc-"));
-                    assertThat(threadsOf(parfor, "io")).allMatch(name -> name.startsWith("io-"));
+                    // Threads are named after the engine.
+                    assertThat(threadsOf(parfor, "fork-join")).allMatch(name -> name.startsWith("parfor-fork-join-"));
+                    assertThat(threadsOf(parfor, "io")).allMatch(name -> name.startsWith("parfor-io-"));
                     ParforProperties properties = context.getBean(ParforProperties.class);
                     assertThat(properties.getProgress().getInterval()).hasSeconds(10);
                     assertThat(properties.getShutdown().getAwaitTerminationPeriod())
@@ -295,7 +294,7 @@ class ParforAutoConfigurationTests {
                     assertThat(parfor.engines().get("fork-join")).isSameAs(context.getBean(OwnEngines.class).forkJoin);
                     List<String> threads = parfor.loop("train")
                             .map(range(20), x -> Thread.currentThread().getName());
-                    assertThat(threads).allMatch(name -> name.startsWith("gpu-"));
+                    assertThat(threads).allMatch(name -> name.startsWith("parfor-gpu-"));
                 });
     }
 
@@ -481,14 +480,14 @@ class ParforAutoConfigurationTests {
     @Test
     void shouldKeepAConfiguredEngineWhenTheApplicationHasAnUnrelatedBeanOfTheSameName() {
         runner.withUserConfiguration(UnrelatedIoBean.class)
-                .withPropertyValues("parfor.engines.io.type=virtual", "parfor.engines.io.thread-name-prefix=io-")
+                .withPropertyValues("parfor.engines.io.type=virtual")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     assertThat(context.getBean("io")).isInstanceOf(java.net.http.HttpClient.class);
                     ParallelFor parfor = context.getBean(ParallelFor.class);
                     assertThat(parfor.engines()).containsKey("io");
                     assertThat(parfor.engines().get("io").type()).isEqualTo("virtual");
-                    assertThat(threadsOf(parfor, "io")).allMatch(name -> name.startsWith("io-"));
+                    assertThat(threadsOf(parfor, "io")).allMatch(name -> name.startsWith("parfor-io-"));
                 });
     }
 
@@ -551,7 +550,7 @@ class ParforAutoConfigurationTests {
             assertThat(parfor.engines()).containsKey("from-code");
             assertThat(parfor.loop("customized")
                             .map(range(3), x -> Thread.currentThread().getName()))
-                    .allMatch(name -> name.startsWith("from-code-"));
+                    .allMatch(name -> name.startsWith("parfor-from-code-"));
         });
     }
 
@@ -853,7 +852,7 @@ class ParforAutoConfigurationTests {
 
         @Bean
         ParallelForBuilderCustomizer fromCode() {
-            return builder -> builder.engine("from-code", Engines.forkJoin(1, "from-code-"))
+            return builder -> builder.engine("from-code", Engines.forkJoin(1))
                     .loop("customized", loop -> loop.engine("from-code"));
         }
     }
@@ -870,11 +869,11 @@ class ParforAutoConfigurationTests {
     @Configuration(proxyBeanMethods = false)
     static class OwnEngines {
 
-        final Engine forkJoin = Engines.forkJoin(2, "mine-");
+        final Engine forkJoin = Engines.forkJoin(2);
 
         @Bean
         Engine gpu() {
-            return Engines.forkJoin(2, "gpu-");
+            return Engines.forkJoin(2);
         }
 
         @Bean(name = "fork-join")

@@ -97,7 +97,7 @@ public class ParforEndpoint {
                         progress.failed(),
                         progress.retried(),
                         progress.elapsed().toMillis(),
-                        progress.rate(),
+                        rate(progress),
                         etaMillis(progress),
                         progress.info().startedAt().toString(),
                         null,
@@ -119,7 +119,7 @@ public class ParforEndpoint {
                         progress.failed(),
                         progress.retried(),
                         progress.elapsed().toMillis(),
-                        progress.rate(),
+                        rate(progress),
                         null,
                         progress.info().startedAt().toString(),
                         finished.finishedAt().toString(),
@@ -184,6 +184,12 @@ public class ParforEndpoint {
         return progress.total().isPresent() ? progress.total().getAsLong() : null;
     }
 
+    /** Inputs ended per second since the loop started. */
+    private static double rate(Progress progress) {
+        double seconds = progress.elapsed().toNanos() / 1e9;
+        return seconds <= 0 ? 0 : progress.done() / seconds;
+    }
+
     /** A running loop's estimated time left, or null when unknown. */
     private static @Nullable Long etaMillis(Progress progress) {
         return progress.eta().map(java.time.Duration::toMillis).orElse(null);
@@ -209,7 +215,7 @@ public class ParforEndpoint {
                 progress.failed(),
                 progress.retried(),
                 progress.elapsed().toMillis(),
-                progress.rate(),
+                rate(progress),
                 etaMillis(progress),
                 progress.info().startedAt().toString());
     }
