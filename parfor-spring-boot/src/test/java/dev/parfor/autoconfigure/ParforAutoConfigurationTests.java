@@ -387,6 +387,18 @@ class ParforAutoConfigurationTests {
     }
 
     @Test
+    void shouldRefuseAThreadNamePrefixNowThatThreadsAreNamedAfterTheEngine() {
+        runner.withPropertyValues("parfor.engines.io.type=virtual", "parfor.engines.io.thread-name-prefix=io-")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    InvalidParforPropertyException error = find(context.getStartupFailure());
+                    assertThat(error).isNotNull();
+                    assertThat(error.property()).isEqualTo("parfor.engines.io.thread-name-prefix");
+                    assertThat(error.problem()).contains("'thread-name-prefix' is not a property of engine 'io'");
+                });
+    }
+
+    @Test
     void shouldRefuseParallelismBelowOne() {
         assertFailure(
                 new String[] {"parfor.engines.fork-join.parallelism=0"},
