@@ -2,6 +2,7 @@ package dev.parfor;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +15,7 @@ import org.slf4j.LoggerFactory;
 final class Contexts {
 
     private static final Logger log = LoggerFactory.getLogger(Contexts.class);
-    private static final ContextPropagator.Scope NO_SCOPE = () -> {};
+    private static final Runnable NOTHING_TO_RESTORE = () -> {};
 
     /** No context to carry: the loop runs on its caller, or no propagator is configured. */
     static final Contexts NONE = new Contexts("", List.of());
@@ -32,9 +33,9 @@ final class Contexts {
     }
 
     private final String loop;
-    private final List<ContextPropagator.Captured> captured;
+    private final List<Supplier<Runnable>> captured;
 
-    private Contexts(String loop, List<ContextPropagator.Captured> captured) {
+    private Contexts(String loop, List<Supplier<Runnable>> captured) {
         this.loop = loop;
         this.captured = captured;
     }
@@ -44,7 +45,7 @@ final class Contexts {
         if (propagators.isEmpty()) {
             return NONE;
         }
-        List<ContextPropagator.Captured> captured = new ArrayList<>(propagators.size());
+        List<Supplier<Runnable>> captured = new ArrayList<>(propagators.size());
         for (ContextPropagator propagator : propagators) {
             try {
                 captured.add(Checks.notNull(propagator.capture(), "captured context"));
@@ -58,21 +59,21 @@ final class Contexts {
     /**
      * Installs the captured context on the current thread.
      *
-     * @return the scope to close when the chunk ends; closing it never throws
-     * @throws RuntimeException or {@link Error} when a propagator's {@code install()} fails (or, then, the closing of
-     *     what was installed before it)
+     * @return what restores the thread's previous context when the chunk ends; it never throws
+     * @throws RuntimeException or {@link Error} when a propagator's install fails (or, then, the restoring of what was
+     *     installed before it)
      */
-    ContextPropagator.Scope install() {
+    Runnable install() {
         if (captured.isEmpty()) {
-            return NO_SCOPE;
+            return NOTHING_TO_RESTORE;
         }
-        List<ContextPropagator.Scope> scopes = new ArrayList<>(captured.size());
+        List<Runnable> restores = new ArrayList<>(captured.size());
         try {
-            for (ContextPropagator.Captured c : captured) {
-                scopes.add(Checks.notNull(c.install(), "installed context"));
+            for (Supplier<Runnable> c : captured) {
+                restores.add(Checks.notNull(c.get(), "installed context"));
             }
         } catch (Throwable e) {
-            Throwable closing = closeAll(scopes);
+            Throwable closing = restoreAll(restores);
             if (closing instanceof RuntimeException failed) {
                 throw failed;
             } else if (closing instanceof Error failed) {
@@ -81,7 +82,7 @@ final class Contexts {
             throw e;
         }
         return () -> {
-            Throwable closing = closeAll(scopes);
+            Throwable closing = restoreAll(restores);
             if (closing != null) {
                 log.warn(
                         "loop '{}': restoring a worker's context after a chunk failed: {}",
@@ -92,12 +93,12 @@ final class Contexts {
         };
     }
 
-    /** Closes every scope, last first; returns the first failure. */
-    private static @Nullable Throwable closeAll(List<ContextPropagator.Scope> scopes) {
+    /** Restores every installed context, last first; returns the first failure. */
+    private static @Nullable Throwable restoreAll(List<Runnable> restores) {
         Throwable first = null;
-        for (int i = scopes.size() - 1; i >= 0; i--) {
+        for (int i = restores.size() - 1; i >= 0; i--) {
             try {
-                scopes.get(i).close();
+                restores.get(i).run();
             } catch (Throwable e) {
                 first = first == null ? e : first;
             }

@@ -192,9 +192,9 @@ final class LocalChunk implements Chunk {
     }
 
     private ChunkEnd runWithContext() {
-        ContextPropagator.Scope scope;
+        Runnable restore;
         try {
-            scope = loop.contexts.install();
+            restore = loop.contexts.install();
         } catch (Throwable error) {
             // The caller's context cannot be installed: no input of this chunk may run without it.
             return ChunkEnd.allFailed(size, error);
@@ -202,7 +202,7 @@ final class LocalChunk implements Chunk {
         try {
             return runInputs();
         } finally {
-            scope.close(); // logs what it cannot close
+            restore.run(); // logs what it cannot restore
         }
     }
 

@@ -752,38 +752,25 @@ public final class Loop {
         String loopName = name(task);
         LoopOptions frozen = options;
         AsyncLoop<V> future = new AsyncLoop<>();
-        List<ContextPropagator.Captured> captured =
-                new ArrayList<>(runtime().propagators.size());
+        Contexts captured;
         try {
-            for (ContextPropagator propagator : runtime().propagators) {
-                captured.add(propagator.capture());
-            }
-        } catch (Throwable e) {
-            future.completeExceptionally(new ParallelForException(
-                    "loop '" + loopName + "' could not capture the caller's context: " + Texts.describe(e),
-                    loopName,
-                    LoopOutcome.FAILURE,
-                    e,
-                    List.of()));
+            captured = Contexts.capture(loopName, runtime().propagators);
+        } catch (Contexts.CaptureFailed e) {
+            future.completeExceptionally(
+                    new ParallelForException(e.getMessage(), loopName, LoopOutcome.FAILURE, e.getCause(), List.of()));
             return future;
         }
         Thread.ofVirtual().name("parfor-async-" + loopName).start(() -> {
-            List<ContextPropagator.Scope> scopes = new ArrayList<>(captured.size());
+            Runnable restore = null;
             try {
-                for (ContextPropagator.Captured c : captured) {
-                    scopes.add(c.install());
-                }
+                restore = captured.install();
                 Object value = run(loopName, frozen, inputs, task, context, Plan.Mode.ALL, 0, true, future::started);
                 future.complete((V) value);
             } catch (Throwable e) {
                 future.completeExceptionally(e);
             } finally {
-                for (int i = scopes.size() - 1; i >= 0; i--) {
-                    try {
-                        scopes.get(i).close();
-                    } catch (Throwable ignored) {
-                        // the thread ends here; nothing of the caller's context can leak from it
-                    }
+                if (restore != null) {
+                    restore.run(); // logs what it cannot restore
                 }
             }
         });

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /** The caller's context carried into workers, with every propagator call fenced. */
@@ -28,17 +29,17 @@ class ContextsTest {
     }
 
     @Test
-    void shouldInstallInOrderAndCloseInReverse() throws Exception {
+    void shouldInstallInOrderAndRestoreInReverse() throws Exception {
         Contexts contexts =
                 Contexts.capture("l", List.of(propagator("a", false, false), propagator("b", false, false)));
 
-        contexts.install().close();
+        contexts.install().run();
 
         assertThat(log).containsExactly("install a", "install b", "close b", "close a");
     }
 
     @Test
-    void shouldCloseWhatWasInstalledWhenALaterInstallFails() throws Exception {
+    void shouldRestoreWhatWasInstalledWhenALaterInstallFails() throws Exception {
         Contexts contexts = Contexts.capture("l", List.of(propagator("a", false, false), propagator("b", true, false)));
 
         assertThatThrownBy(contexts::install).hasMessage("b cannot install");
@@ -46,10 +47,10 @@ class ContextsTest {
     }
 
     @Test
-    void shouldCloseEveryScopeEvenWhenOneFailsAndNotThrow() throws Exception {
+    void shouldRestoreEveryContextEvenWhenOneFailsAndNotThrow() throws Exception {
         Contexts contexts = Contexts.capture("l", List.of(propagator("a", false, false), propagator("b", false, true)));
 
-        contexts.install().close();
+        contexts.install().run();
 
         assertThat(log).containsExactly("install a", "install b", "close b", "close a");
     }
@@ -62,6 +63,56 @@ class ContextsTest {
                 .isInstanceOf(Contexts.CaptureFailed.class)
                 .hasMessageStartingWith("loop 'orders' could not capture the caller's context with ")
                 .hasMessageContaining(nothing.getClass().getName());
+    }
+
+    @Test
+    void shouldFailTheFutureOfAnAsyncLoopWhoseCaptureFails() {
+        try (ParallelFor parfor = ParallelFor.builder()
+                .engine("fork-join", Engines.forkJoin(2))
+                .contextPropagator(() -> {
+                    throw new IllegalStateException("no tenant");
+                })
+                .build()) {
+            CompletableFuture<List<Integer>> future =
+                    parfor.loop("async-capture").mapAsync(List.of(1, 2), x -> x);
+
+            assertThatThrownBy(future::join)
+                    .cause()
+                    .isInstanceOf(ParallelForException.class)
+                    .hasMessageStartingWith("loop 'async-capture' could not capture the caller's context with ")
+                    .hasRootCauseMessage("no tenant");
+        }
+    }
+
+    @Test
+    void shouldCarryTheContextIntoAnAsyncLoopAndRestoreItAfter() throws Exception {
+        ThreadLocal<String> tenant = new ThreadLocal<>();
+        List<String> restored = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (ParallelFor parfor = ParallelFor.builder()
+                .engine("fork-join", Engines.forkJoin(2))
+                .contextPropagator(() -> {
+                    String captured = tenant.get();
+                    return () -> {
+                        String previous = tenant.get();
+                        tenant.set(captured);
+                        return () -> {
+                            restored.add(Thread.currentThread().getName());
+                            tenant.set(previous);
+                        };
+                    };
+                })
+                .build()) {
+            tenant.set("acme");
+            List<String> seen = parfor.loop("async-context")
+                    .chunkSize(1)
+                    .mapAsync(List.of(1, 2, 3, 4), x -> tenant.get())
+                    .get();
+
+            assertThat(seen).containsOnly("acme");
+            assertThat(restored).isNotEmpty();
+        } finally {
+            tenant.remove();
+        }
     }
 
     @Test

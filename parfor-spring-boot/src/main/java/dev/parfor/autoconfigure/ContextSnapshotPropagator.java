@@ -3,6 +3,7 @@ package dev.parfor.autoconfigure;
 import dev.parfor.ContextPropagator;
 import io.micrometer.context.ContextSnapshot;
 import io.micrometer.context.ContextSnapshotFactory;
+import java.util.function.Supplier;
 import org.springframework.core.Ordered;
 
 /**
@@ -19,7 +20,7 @@ final class ContextSnapshotPropagator implements ContextPropagator, Ordered {
     }
 
     @Override
-    public Captured capture() {
+    public Supplier<Runnable> capture() {
         ContextSnapshot snapshot = snapshots.captureAll();
         return () -> {
             ContextSnapshot.Scope scope = snapshot.setThreadLocals();
