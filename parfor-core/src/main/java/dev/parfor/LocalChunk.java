@@ -243,7 +243,7 @@ final class LocalChunk implements Chunk {
         Task task = loop.task;
         Object context = loop.context;
         int ran = 0;
-        for (int i = 0; i < size && !cancelled && !loop.halting; i++) {
+        for (int i = 0; i < size && !cancelled && !loop.state.halting; i++) {
             Object input;
             try {
                 input = inputs.get(i);
@@ -264,7 +264,7 @@ final class LocalChunk implements Chunk {
                 } catch (Throwable error) {
                     failure = error;
                     if (haltOnFailure) {
-                        loop.halting = true; // before anything else: other workers check it before each input
+                        loop.state.halting = true; // before anything else: other workers check it before each input
                     }
                 }
             }
@@ -280,7 +280,7 @@ final class LocalChunk implements Chunk {
             }
             if (failure != null && stopAtFailure) {
                 if (haltOnFailure) {
-                    loop.halting = true; // the guarded path's failures, and ones the plain path already halted
+                    loop.state.halting = true; // the guarded path's failures, and ones the plain path already halted
                 }
                 break; // the loop stops or retries; either way the rest of the chunk waits for its decision
             }

@@ -3,22 +3,21 @@ package dev.parfor;
 import dev.parfor.spi.Chunk;
 import dev.parfor.spi.Placement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One run of a loop: the engine-agnostic scheduler.
+ * One run of a loop: the engine-agnostic scheduler. It wires the pieces of a run together and drives them from the
+ * consumer; each piece can be read alone: {@link LoopState} (the lock, and how the loop stopped and ended), {@link
+ * ChunkQueue} (chunks between the inputs and the engine), {@link Dispatch} (handing chunks to the engine), {@link
+ * SourceReader} (reading a lazy source), {@link ChunkReview} and {@link Tally} (what a chunk's end comes to), {@link
+ * ProgressClock} and {@link Events} (what listeners are told).
  *
  * <p>Threads and what they do:
  *
@@ -28,21 +27,18 @@ import org.slf4j.LoggerFactory;
  *       read there), waits, reports progress, hands results over, and ends the loop. When it is a worker of an engine
  *       (a nested loop) or the loop runs on the caller, it also runs the loop's chunks itself.
  *   <li><em>Dispatchers</em> (the consumer, or a worker that just finished a chunk) hand chunks to the engine while
- *       fewer than {@code parallelism} run. Dispatch is pumped per loop ({@link #pump}): one thread at a time, and a
- *       request made meanwhile (an engine that ran a chunk inline, inside {@code execute}) is served by the thread
- *       already pumping.
+ *       fewer than {@code parallelism} run ({@link Dispatch#pump}: one thread at a time per loop).
  *   <li>The shared <em>timer</em> only hands work off: it stops the loop at its deadline, ends an abandoned chunk's
  *       outcome into the hand-off queue, or queues a due retry, and wakes the consumer.
  * </ul>
  *
- * <p>Locking: {@code lock} guards every field marked so below. No user code (bodies, sources, listeners, predicates,
- * executors, {@code toString}) ever runs while it is held; messages are built before taking it.
+ * <p>Locking: the loop's lock ({@link LoopState#lock}) guards its state, its chunk queue and its tally. No user code
+ * (bodies, sources, listeners, predicates, executors, {@code toString}) ever runs while it is held, and none on the
+ * timer thread; messages are built before taking it.
  */
 final class LoopRun implements RunningLoop {
 
     private static final Logger log = LoggerFactory.getLogger(LoopRun.class);
-    /** The consumer wakes at least this often to report progress and to check the engine still runs its chunks. */
-    private static final long WAKE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     final LoopInfo info;
     final Plan plan;
@@ -55,30 +51,16 @@ final class LoopRun implements RunningLoop {
     private final Tally tally;
     private final LoopErrors errors;
     private final ChunkReview review;
-    private final ChunkQueue queue; // guarded by lock
+    private final ChunkQueue queue; // guarded by the loop's lock
+    final LoopState state;
+    private final Dispatch dispatch;
+    private final SourceReader reader;
+    private final ProgressClock clock;
     private final long total;
     private final Thread consumer;
     private final long startNanos;
     private final boolean helps;
     Contexts contexts = Contexts.NONE; // set before the first chunk is handed to the engine
-
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
-    private final AtomicInteger pumps = new AtomicInteger();
-
-    // Guarded by lock.
-    private boolean stopped;
-    // Written under lock, read without it: task events of a chunk that ends after the loop are not sent.
-    private volatile boolean ended;
-    private LoopOutcome stopOutcome = LoopOutcome.CANCELLED;
-    private @Nullable ParallelForException stopError;
-    private @Nullable ScheduledFuture<?> deadline;
-    private boolean interruptCaller;
-
-    // Set, without the lock, the moment the loop must stop starting inputs (a task failed for good under FAIL_FAST,
-    // or the loop stopped): workers check it before each input.
-    volatile boolean halting;
-    private long nextProgressNanos;
 
     private LoopRun(
             LoopRuntime runtime, Plan plan, Inputs inputs, Chunk.Task task, @Nullable Object context, Plan.Mode mode) {
@@ -95,11 +77,23 @@ final class LoopRun implements RunningLoop {
         this.events = new Events(info, runtime.listeners, plan.progress());
         this.tally = new Tally(Sink.of(mode, total, plan.direct()));
         this.errors = new LoopErrors(info.name(), total);
-        this.review = new ChunkReview(plan, errors, info.name(), consumer, () -> halting = true);
+        ReentrantLock lock = new ReentrantLock();
+        Condition changed = lock.newCondition();
+        ChunkQueue chunks = new ChunkQueue(this, inputs, plan, tally.sink, lock, changed);
+        this.queue = chunks;
+        this.state = new LoopState(lock, changed, tally::failures, () -> {
+            chunks.cancel();
+            if (inputs instanceof Inputs.Lazy lazy) {
+                lazy.stop();
+            }
+        });
+        this.review = new ChunkReview(plan, errors, info.name(), consumer, () -> state.halting = true);
         // A worker that waits for a nested loop runs that loop's queued chunks itself: what keeps nested loops from
         // deadlocking when every worker of the engine is busy in an outer body.
         this.helps = plan.placement() == Placement.LOCAL && !plan.callerRuns() && LocalChunk.onWorkerThread();
-        this.queue = new ChunkQueue(this, inputs, plan, tally.sink, lock, changed);
+        this.dispatch = new Dispatch(state, queue, plan, helps, errors);
+        this.reader = new SourceReader(state, queue, inputs, errors);
+        this.clock = new ProgressClock(events, plan.progressIntervalNanos(), startNanos, () -> progress(false));
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -145,7 +139,6 @@ final class LoopRun implements RunningLoop {
             throw e;
         }
         events.started();
-        nextProgressNanos = startNanos + plan.progressIntervalNanos();
         if (plan.placement() == Placement.LOCAL && !plan.callerRuns()) {
             // Captured after listeners have seen the loop, so that what they put in scope (the loop's observation) is
             // part of the context the tasks see.
@@ -157,14 +150,7 @@ final class LoopRun implements RunningLoop {
             }
         }
         if (plan.timeout() != null) {
-            ScheduledFuture<?> timer =
-                    Timer.schedule(this::timedOut, plan.timeout().toNanos());
-            lock.lock();
-            try {
-                deadline = timer;
-            } finally {
-                lock.unlock();
-            }
+            state.deadline(Timer.schedule(this::timedOut, plan.timeout().toNanos()));
         }
     }
 
@@ -183,23 +169,23 @@ final class LoopRun implements RunningLoop {
     boolean await(List<@Nullable Object> out, int max) {
         while (true) {
             processHandOffs();
-            pump();
-            if (readInputs()) {
+            dispatch.pump();
+            if (reader.read()) {
                 continue;
             }
             LocalChunk help = null;
-            lock.lock();
+            state.lock.lock();
             try {
-                if (stopped) {
+                if (state.stopped()) {
                     break;
                 }
                 if (max > 0 && tally.sink.drain(out, max) > 0) {
                     return true;
                 }
-                if (isComplete()) {
+                if (queue.drained()) {
                     return false;
                 }
-                if (queue.hasHandOffs() || wantsInput()) {
+                if (queue.hasHandOffs() || reader.wantsInput()) {
                     continue;
                 }
                 if (plan.callerRuns() || helps) {
@@ -207,26 +193,28 @@ final class LoopRun implements RunningLoop {
                 }
                 if (help == null) {
                     try {
-                        changed.awaitNanos(wakeNanos());
+                        state.changed.awaitNanos(clock.waitNanos(System.nanoTime()));
                     } catch (InterruptedException e) {
-                        interruptCaller = true;
-                        stop(LoopOutcome.CANCELLED, errors.interrupted(tally.done(), e, tally.failures()));
+                        state.interruptCaller = true;
+                        state.stop(LoopOutcome.CANCELLED, failures -> errors.interrupted(tally.done(), e, failures));
                         continue;
                     }
                 }
             } finally {
-                lock.unlock();
+                state.lock.unlock();
             }
             if (help != null) {
                 help.run();
             }
-            periodic();
+            // Outside the lock: progress reports, and the check that the engine still runs what it took.
+            clock.tick(System.nanoTime());
+            dispatch.checkEngine();
         }
-        ParallelForException error = locked(() -> stopError);
-        if (interruptCaller) {
+        ParallelForException error = state.locked(state::error);
+        if (state.interruptCaller) {
             Thread.currentThread().interrupt();
         }
-        end(stopOutcome, error);
+        end(state.outcome(), error);
         if (error != null) {
             throw error;
         }
@@ -247,34 +235,24 @@ final class LoopRun implements RunningLoop {
             return null;
         }
         ParallelForException error =
-                throwOnFailures ? errors.partial(sorted, total >= 0 ? total : locked(queue::read)) : null;
+                throwOnFailures ? errors.partial(sorted, total >= 0 ? total : state.locked(queue::read)) : null;
         end(LoopOutcome.PARTIAL, error);
         return error;
     }
 
     /** Every value by input index (terminals that keep them), after {@link #await} returned false. */
     List<@Nullable Object> values() {
-        return locked(() -> ((Sink.Array) tally.sink).values());
+        return state.locked(() -> ((Sink.Array) tally.sink).values());
     }
 
     @Override
     public List<TaskFailure> failures() {
-        return locked(tally::sorted);
-    }
-
-    /** Reads state guarded by the lock; {@code read} must call no user code. */
-    private <T> T locked(Supplier<T> read) {
-        lock.lock();
-        try {
-            return read.get();
-        } finally {
-            lock.unlock();
-        }
+        return state.locked(tally::sorted);
     }
 
     /** The consumer no longer wants results (a result stream closed before its end). */
     void close() {
-        stopOnce(LoopOutcome.CANCELLED, failures -> null);
+        state.stopOnce(LoopOutcome.CANCELLED, failures -> null);
         end(LoopOutcome.CANCELLED, null);
     }
 
@@ -283,7 +261,7 @@ final class LoopRun implements RunningLoop {
     }
 
     @Override
-    public java.util.Map<String, String> options() {
+    public Map<String, String> options() {
         return plan.describe();
     }
 
@@ -295,94 +273,13 @@ final class LoopRun implements RunningLoop {
     /** Stops the loop from another thread; its consumer throws a CANCELLED exception saying why. */
     boolean cancel(String why) {
         ParallelForException error = errors.cancelled(why);
-        return stopOnce(LoopOutcome.CANCELLED, failures -> error);
-    }
-
-    private long wakeNanos() {
-        long wait = WAKE_NANOS;
-        if (events.hasProgress()) {
-            wait = Math.min(wait, Math.max(1, nextProgressNanos - System.nanoTime()));
-        }
-        return wait;
-    }
-
-    /** On the consumer, outside the lock: progress reports and the check that the engine still runs what it took. */
-    private void periodic() {
-        long now = System.nanoTime();
-        if (events.hasProgress() && now >= nextProgressNanos) {
-            nextProgressNanos = now + plan.progressIntervalNanos();
-            events.progress(progress(false));
-        }
-        if (plan.placement() == Placement.LOCAL && !plan.callerRuns()) {
-            checkEngine();
-        }
-    }
-
-    /** A chunk waiting in an executor service that has terminated will never run: end the loop instead of waiting. */
-    private void checkEngine() {
-        if (!EngineWatch.terminated(plan.engine())) {
-            return;
-        }
-        ParallelForException error = errors.executorTerminated(info.engine());
-        lock.lock();
-        try {
-            if (!stopped && queue.firstNew() != null) {
-                stop(LoopOutcome.CANCELLED, error);
-            }
-        } finally {
-            lock.unlock();
-        }
+        return state.stopOnce(LoopOutcome.CANCELLED, failures -> error);
     }
 
     /** On the consumer: ends the chunks the timer abandoned. */
     private void processHandOffs() {
-        for (ChunkQueue.HandOff handOff : locked(queue::takeHandOffs)) {
+        for (ChunkQueue.HandOff handOff : state.locked(queue::takeHandOffs)) {
             chunkEnded(handOff.chunk(), handOff.outcome(), false);
-        }
-    }
-
-    /** Under the lock: whether the consumer should read more lazy inputs now. */
-    private boolean wantsInput() {
-        return !stopped && queue.wantsInput();
-    }
-
-    /**
-     * On the consumer, outside the lock: reads one chunk of a lazy source. The timer interrupts a read that blocks
-     * past the loop's deadline.
-     *
-     * @return whether it read (or failed reading), so the consumer should look again at once
-     */
-    private boolean readInputs() {
-        int size;
-        long first;
-        lock.lock();
-        try {
-            if (!wantsInput()) {
-                return false;
-            }
-            first = queue.read();
-            size = queue.readSize();
-        } finally {
-            lock.unlock();
-        }
-        Inputs.Lazy.Batch batch = ((Inputs.Lazy) inputs).read(size);
-        Throwable failure = batch.failure();
-        String message = failure == null
-                ? null
-                : errors.sourceMessage(first + batch.inputs().size(), failure);
-        lock.lock();
-        try {
-            if (stopped) {
-                return true;
-            }
-            // A source that failed once is not read again: inputs after it would land at the wrong indices.
-            queue.add(batch.inputs(), batch.end() || failure != null);
-            if (failure != null) {
-                stop(LoopOutcome.FAILURE, errors.failed(message, failure, tally.failures()));
-            }
-            return true;
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -393,67 +290,12 @@ final class LoopRun implements RunningLoop {
 
     /** The loop fails for a reason of its own; {@code message} is built outside the lock. */
     private void fail(String message, Throwable cause) {
-        stopOnce(LoopOutcome.FAILURE, failures -> errors.failed(message, cause, failures));
+        state.stopOnce(LoopOutcome.FAILURE, failures -> errors.failed(message, cause, failures));
     }
 
-    /** Under the lock: every input has been read and has ended. */
-    private boolean isComplete() {
-        return queue.drained();
-    }
-
-    // ---------------------------------------------------------------------------------------------------------------
-    // Dispatch
-
-    /**
-     * Hands chunks to the engine while fewer than {@code parallelism} run. Any thread but the timer may call it,
-     * never under the lock. One thread pumps a loop at a time; a call made while another pumps (an engine that ran a
-     * chunk inline inside {@code execute}, or a worker finishing) is folded into that pump's next round.
-     */
+    /** Hands chunks to the engine while fewer than {@code parallelism} run (see {@link Dispatch#pump}). */
     void pump() {
-        if (pumps.getAndIncrement() != 0) {
-            return;
-        }
-        int missed = 1;
-        do {
-            List<LocalChunk> toSubmit = null;
-            lock.lock();
-            try {
-                boolean added = false;
-                while (!stopped && !halting) {
-                    LocalChunk chunk = queue.start(true);
-                    if (chunk == null) {
-                        break;
-                    }
-                    added = true;
-                    if (!plan.callerRuns()) {
-                        if (toSubmit == null) {
-                            toSubmit = new ArrayList<>(Math.min(plan.parallelism(), 64));
-                        }
-                        toSubmit.add(chunk);
-                    }
-                }
-                if (added && (plan.callerRuns() || helps)) {
-                    changed.signalAll();
-                }
-            } finally {
-                lock.unlock();
-            }
-            if (toSubmit != null) {
-                for (LocalChunk chunk : toSubmit) {
-                    submit(chunk);
-                }
-            }
-            missed = pumps.addAndGet(-missed);
-        } while (missed != 0);
-    }
-
-    private void submit(LocalChunk chunk) {
-        try {
-            plan.engine().execute(chunk);
-        } catch (Throwable e) {
-            ParallelForException error = errors.rejected(info.engine(), e);
-            stopOnce(LoopOutcome.CANCELLED, failures -> error);
-        }
+        dispatch.pump();
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -481,73 +323,70 @@ final class LoopRun implements RunningLoop {
     @Nullable
     LocalChunk chunkEnded(LocalChunk chunk, ChunkEnd outcome, boolean mayContinue) {
         int ran = Math.min(outcome.ran(), chunk.size);
-        ChunkReview.Verdict verdict = review.review(chunk, outcome, halting);
+        ChunkReview.Verdict verdict = review.review(chunk, outcome, state.halting);
         if (verdict.callerInterrupted()) {
-            interruptCaller = true;
+            state.interruptCaller = true;
         }
         Tally.Counts counts;
-        lock.lock();
+        state.lock.lock();
         try {
-            if (ended) {
+            if (state.ended()) {
                 queue.ended(chunk);
                 return null;
             }
+            boolean stopped = state.stopped();
             counts = tally.record(
                     chunk.firstIndex,
                     outcome,
                     ran,
                     verdict,
                     stopped,
-                    stopOutcome == LoopOutcome.FAILURE ? stopError : null);
+                    stopped && state.outcome() == LoopOutcome.FAILURE ? state.error() : null);
             if (!stopped) {
                 queue.requeue(chunk, ran, verdict);
             }
-            if (verdict.callerInterrupted() && !stopped) {
-                stop(
-                        LoopOutcome.CANCELLED,
-                        errors.interrupted(
-                                tally.done(),
-                                new InterruptedException("the calling thread was interrupted"),
-                                tally.failures()));
+            if (verdict.callerInterrupted()) {
+                InterruptedException cause = new InterruptedException("the calling thread was interrupted");
+                state.stop(LoopOutcome.CANCELLED, failures -> errors.interrupted(tally.done(), cause, failures));
             }
-            if (verdict.failFast() != null && !stopped) {
-                stop(LoopOutcome.FAILURE, verdict.failFast());
+            ParallelForException failFast = verdict.failFast();
+            if (failFast != null) {
+                state.stop(LoopOutcome.FAILURE, failures -> failFast);
             }
             if (chunk.attempt == 1 && ran > 0 && outcome.errors() == null) {
                 plan.sizer().record(ran, outcome.nanos());
             }
         } finally {
-            lock.unlock();
+            state.lock.unlock();
         }
-        if (!ended) {
+        if (!state.ended()) {
             // A chunk that ends while a stopped loop ends may still slip its events in just after loopFinished; one
             // that ends after it does not report.
             counts.send(events, outcome.nanos());
         }
         // Only now does the chunk stop counting as running, so the loop cannot end before its task events are out.
         LocalChunk next = null;
-        // A worker of an executor its owner has shut down hands the next chunk to the engine instead, which refuses it
-        // and so ends the loop with a clear error; running it here would keep the loop going on a dead pool.
-        boolean continueHere = mayContinue
-                && !plan.callerRuns()
-                && Thread.currentThread() != consumer
-                && !EngineWatch.shutDown(plan.engine());
-        lock.lock();
+        boolean continueHere = mayContinue && Thread.currentThread() != consumer && dispatch.mayContinueOnWorker();
+        state.lock.lock();
         try {
             queue.ended(chunk);
             // A worker (not the loop's own thread, which has inputs to read and progress to report) takes the next
             // chunk itself instead of handing it to the engine.
-            if (continueHere && !stopped && !halting) {
+            if (continueHere && !state.stopped() && !state.halting) {
                 next = queue.start(false);
             }
-            if (tally.sink instanceof Sink.Window || plan.callerRuns() || helps || isComplete() || wantsInput()) {
-                changed.signalAll();
+            if (tally.sink instanceof Sink.Window
+                    || plan.callerRuns()
+                    || helps
+                    || queue.drained()
+                    || reader.wantsInput()) {
+                state.changed.signalAll();
             }
         } finally {
-            lock.unlock();
+            state.lock.unlock();
         }
         if (!plan.callerRuns()) {
-            pump();
+            dispatch.pump();
         }
         return next;
     }
@@ -557,63 +396,13 @@ final class LoopRun implements RunningLoop {
 
     /** On the timer: the loop's deadline passed. Builds no message from user objects. */
     private void timedOut() {
-        stopOnce(LoopOutcome.TIMEOUT, failures -> errors.timedOut(plan.timeout(), tally.done(), failures));
-    }
-
-    /**
-     * Stops the loop unless it has stopped already, with the exception {@code error} builds, under the lock, from the
-     * failures so far (it must call no user code). Not under the lock.
-     *
-     * @return whether this call stopped the loop
-     */
-    private boolean stopOnce(LoopOutcome outcome, Function<List<TaskFailure>, @Nullable ParallelForException> error) {
-        lock.lock();
-        try {
-            if (stopped) {
-                return false;
-            }
-            stop(outcome, error.apply(tally.failures()));
-            return true;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Under the lock: stops dispatch, cancels what runs, interrupts a blocked read, wakes the consumer. */
-    private void stop(LoopOutcome outcome, @Nullable ParallelForException error) {
-        if (stopped) {
-            return;
-        }
-        stopped = true;
-        halting = true;
-        stopOutcome = outcome;
-        stopError = error;
-        queue.cancel();
-        if (deadline != null) {
-            deadline.cancel(false);
-        }
-        if (inputs instanceof Inputs.Lazy lazy) {
-            lazy.stop();
-        }
-        changed.signalAll();
+        state.stopOnce(LoopOutcome.TIMEOUT, failures -> errors.timedOut(plan.timeout(), tally.done(), failures));
     }
 
     /** Runs once: unregisters, tells the engine, reports the final progress and tells listeners. */
     private void end(LoopOutcome outcome, @Nullable Throwable error) {
-        lock.lock();
-        try {
-            if (ended) {
-                return;
-            }
-            ended = true;
-            stopped = true;
-            halting = true;
-            queue.cancel();
-            if (deadline != null) {
-                deadline.cancel(false);
-            }
-        } finally {
-            lock.unlock();
+        if (!state.end()) {
+            return;
         }
         runtime.unregister(this);
         engineLoopEnded();

@@ -1,0 +1,66 @@
+package dev.parfor;
+
+/**
+ * Reads a loop's lazy source on the loop's consumer, one chunk at a time, as the chunk queue's window has room: a
+ * source tied to the caller's thread (a JPA stream in the caller's transaction) is read there. The source is user
+ * code: it is read outside the loop's lock, and the timer interrupts a read that blocks past the loop's deadline
+ * (by stopping the loop). A source that fails once is not read again.
+ */
+final class SourceReader {
+
+    private final LoopState state;
+    private final ChunkQueue queue;
+    private final Inputs inputs;
+    private final LoopErrors errors;
+
+    SourceReader(LoopState state, ChunkQueue queue, Inputs inputs, LoopErrors errors) {
+        this.state = state;
+        this.queue = queue;
+        this.inputs = inputs;
+        this.errors = errors;
+    }
+
+    /** Under the lock: whether the consumer should read more inputs now (never for inputs that are not lazy). */
+    boolean wantsInput() {
+        return !state.stopped() && queue.wantsInput();
+    }
+
+    /**
+     * On the consumer, outside the lock: reads one chunk of the source into the queue, if it wants input.
+     *
+     * @return whether it read (or failed reading), so the consumer should look again at once
+     */
+    boolean read() {
+        int size;
+        long first;
+        state.lock.lock();
+        try {
+            if (!wantsInput()) {
+                return false;
+            }
+            first = queue.read();
+            size = queue.readSize();
+        } finally {
+            state.lock.unlock();
+        }
+        Inputs.Lazy.Batch batch = ((Inputs.Lazy) inputs).read(size);
+        Throwable failure = batch.failure();
+        String message = failure == null
+                ? null
+                : errors.sourceMessage(first + batch.inputs().size(), failure);
+        state.lock.lock();
+        try {
+            if (state.stopped()) {
+                return true;
+            }
+            // A source that failed once is not read again: inputs after it would land at the wrong indices.
+            queue.add(batch.inputs(), batch.end() || failure != null);
+            if (failure != null) {
+                state.stop(LoopOutcome.FAILURE, failures -> errors.failed(message, failure, failures));
+            }
+            return true;
+        } finally {
+            state.lock.unlock();
+        }
+    }
+}
