@@ -1,5 +1,6 @@
 package dev.parfor;
 
+import dev.parfor.internal.InputLoop;
 import dev.parfor.spi.Chunk;
 import dev.parfor.spi.ChunkOutcome;
 import java.time.Duration;
@@ -11,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The scheduler's chunk, and the one loop that runs a chunk's inputs in this JVM.
+ * The scheduler's chunk. Its inputs run in {@link InputLoop}, the loop remote workers run too, with the hooks of its
+ * {@link Runner}.
  *
  * <p>State machine: {@code NEW -> RUNNING -> ENDED}, or {@code NEW -> ENDED} when cancelled before it ran or completed
  * by a remote engine. Whoever moves it to {@code ENDED} reports the outcome, exactly once: the thread that ran it, or
@@ -224,68 +226,108 @@ final class LocalChunk implements Chunk {
         boolean timed = timeoutNanos > 0;
         Object[] direct = timed ? null : loop.directArray(firstIndex, size);
         Object[] values = direct != null ? direct : new Object[size];
-        int base = direct != null ? (int) firstIndex : 0;
-        Throwable[] errors = null;
         long start = System.nanoTime();
+        Runner runner = new Runner(plan, values, direct != null ? (int) firstIndex : 0, timed);
         if (timed) {
-            errors = new Throwable[size];
             synchronized (this) {
                 timedValues = values;
-                timedErrors = errors;
+                timedErrors = runner.errors();
                 startNanos = start;
             }
         }
-        boolean stopAtFailure = plan.policy() == ErrorPolicy.FAIL_FAST;
-        // Timeouts and limits take the guarded path; the plain path stays as small as a hand-written loop.
-        boolean guarded = timed || plan.limit() != null;
-        // Under FAIL_FAST a failure with no retry left stops the loop: halt the other workers the moment it happens.
-        boolean haltOnFailure = stopAtFailure && attempt > plan.retries();
-        Task task = loop.task;
-        Object context = loop.context;
-        int ran = 0;
-        for (int i = 0; i < size && !cancelled && !loop.state.halting; i++) {
-            Object input;
-            try {
-                input = inputs.get(i);
-            } catch (Throwable error) {
-                loop.inputsFailed(firstIndex + i, error);
-                break;
+        int ran = runner.run(inputs, size);
+        return new ChunkEnd(direct != null ? null : values, runner.errors(), ran, System.nanoTime() - start);
+    }
+
+    /**
+     * How this chunk's inputs run in the loop every runner shares: plain (values written straight into the loop's
+     * results when it keeps them all), or guarded by a task timeout (the timer abandons the chunk at the input that
+     * overran: the runner stops after it) and the loop's shared limit.
+     */
+    private final class Runner extends InputLoop {
+        private final LoopState loopState;
+        private final boolean timed;
+        private final long timeoutNanos;
+        private final @Nullable Limit limit;
+        private final boolean stopAtFailure;
+        /** Under FAIL_FAST a failure with no retry left stops the loop: halt the other workers the moment it happens. */
+        private final boolean haltOnFailure;
+
+        private @Nullable ScheduledFuture<?> timer;
+        private boolean permit;
+
+        Runner(Plan plan, @Nullable Object[] values, int base, boolean timed) {
+            // A timed chunk shares its errors with the timer, which copies them when it abandons the chunk.
+            super(
+                    loop.task,
+                    firstIndex,
+                    loop.context,
+                    values,
+                    base,
+                    timed ? new Throwable[size] : null,
+                    timed || plan.limit() != null);
+            this.loopState = loop.state;
+            this.timed = timed;
+            this.timeoutNanos = plan.taskTimeoutNanos();
+            this.limit = plan.limit();
+            this.stopAtFailure = plan.policy() == ErrorPolicy.FAIL_FAST;
+            this.haltOnFailure = stopAtFailure && attempt > plan.retries();
+        }
+
+        @Override
+        protected boolean stopsBefore(int offset) {
+            return cancelled || loopState.halting;
+        }
+
+        @Override
+        protected boolean unreadable(int offset, Throwable error) {
+            loop.inputsFailed(firstIndex + offset, error);
+            return true;
+        }
+
+        @Override
+        protected boolean starts(int offset) {
+            // False when the timer abandoned the chunk just as the last body returned: the rest runs elsewhere.
+            return !timed || startTimed(offset);
+        }
+
+        @Override
+        protected void enter(int offset) throws InterruptedException {
+            if (timed) {
+                timer = Timer.schedule(() -> overran(offset), timeoutNanos);
             }
-            Throwable failure;
-            if (guarded) {
-                if (timed && !startTimed(i)) {
-                    break; // the timer abandoned the chunk just as the last body returned: the rest runs elsewhere
-                }
-                failure = runGuarded(task, i, input, context, values, base, timeoutNanos);
-            } else {
-                try {
-                    values[base + i] = task.apply(firstIndex + i, input, context);
-                    failure = null;
-                } catch (Throwable error) {
-                    failure = error;
-                    if (haltOnFailure) {
-                        loop.state.halting = true; // before anything else: other workers check it before each input
-                    }
-                }
+            if (limit != null) {
+                limit.acquire();
+                permit = true;
             }
-            ran = i + 1;
-            if (failure != null) {
-                if (errors == null) {
-                    errors = new Throwable[size];
-                }
-                errors[i] = failure;
+        }
+
+        @Override
+        protected @Nullable Throwable exit(int offset, @Nullable Throwable failure) {
+            if (permit) {
+                permit = false;
+                limit.release();
             }
+            if (timer != null) {
+                timer.cancel(false);
+                timer = null;
+            }
+            return failure;
+        }
+
+        @Override
+        protected boolean endsAt(int offset, @Nullable Throwable failure) {
             if (timed && state.get() == ENDED) {
-                break; // abandoned after a task timeout: the timer already reported the chunk
+                return true; // abandoned after a task timeout: the timer already reported the chunk
             }
             if (failure != null && stopAtFailure) {
                 if (haltOnFailure) {
-                    loop.state.halting = true; // the guarded path's failures, and ones the plain path already halted
+                    loopState.halting = true; // before anything else: other workers check it before each input
                 }
-                break; // the loop stops or retries; either way the rest of the chunk waits for its decision
+                return true; // the loop stops or retries; either way the rest of the chunk waits for its decision
             }
+            return false;
         }
-        return new ChunkEnd(direct != null ? null : values, errors, ran, System.nanoTime() - start);
     }
 
     /** Marks input {@code offset} as the one running, unless the timer has abandoned the chunk already. */
@@ -295,37 +337,6 @@ final class LocalChunk implements Chunk {
         }
         current = offset;
         return true;
-    }
-
-    /** Runs one input under its task timeout and its loop's limit; returns what it threw, or null. */
-    private @Nullable Throwable runGuarded(
-            Task task,
-            int offset,
-            @Nullable Object input,
-            @Nullable Object context,
-            @Nullable Object[] values,
-            int base,
-            long timeoutNanos) {
-        Limit limit = loop.plan.limit();
-        ScheduledFuture<?> timer = timeoutNanos > 0 ? Timer.schedule(() -> overran(offset), timeoutNanos) : null;
-        boolean permit = false;
-        try {
-            if (limit != null) {
-                limit.acquire();
-                permit = true;
-            }
-            values[base + offset] = task.apply(firstIndex + offset, input, context);
-            return null;
-        } catch (Throwable error) {
-            return error;
-        } finally {
-            if (permit) {
-                limit.release();
-            }
-            if (timer != null) {
-                timer.cancel(false);
-            }
-        }
     }
 
     /** On the timer thread: the input at {@code offset} overran. Ends the chunk there and interrupts the body. */

@@ -53,7 +53,8 @@ class LoopStateTest {
         assertThat(state.outcome()).isEqualTo(LoopOutcome.CANCELLED);
         assertThat(halts).isEqualTo(2);
         // A loop that ended cannot stop any more.
-        assertThat(state.stopOnce(LoopOutcome.TIMEOUT, seen -> error("late", seen))).isFalse();
+        assertThat(state.stopOnce(LoopOutcome.TIMEOUT, seen -> error("late", seen)))
+                .isFalse();
         assertThat(state.locked(state::error)).isNull();
     }
 

@@ -1,5 +1,6 @@
 package dev.parfor.spi;
 
+import dev.parfor.internal.InputLoop;
 import java.io.Serial;
 import java.io.Serializable;
 import java.time.Duration;
@@ -85,39 +86,95 @@ public final class ChunkOutcome implements Serializable {
         Objects.requireNonNull(task, "'task' must not be null");
         Objects.requireNonNull(inputs, "'inputs' must not be null");
         Objects.requireNonNull(cancelled, "'cancelled' must not be null");
-        long timeoutNanos = taskTimeout == null ? 0 : taskTimeout.toNanos();
         int size = inputs.size();
-        Object[] values = new Object[size];
-        Throwable[] errors = null;
+        Worker worker = new Worker(task, firstIndex, context, cancelled, taskTimeout, size);
         long start = System.nanoTime();
-        int ran = 0;
-        Thread thread = Thread.currentThread();
-        for (int i = 0; i < size && !stop(cancelled); i++) {
-            Overrun overrun = timeoutNanos > 0 ? new Overrun(thread) : null;
-            ScheduledFuture<?> timer = overrun == null ? null : Timer.schedule(overrun, timeoutNanos);
-            Throwable failure = null;
-            try {
-                values[i] = task.apply(firstIndex + i, inputs.get(i), context);
-            } catch (Throwable error) {
-                failure = error;
-            }
-            ran = i + 1;
-            if (timer != null && overrun.disarm(timer)) {
-                values[i] = null;
-                failure = new TimeoutException(
-                        "task exceeded its task timeout of " + taskTimeout + "; the body was interrupted");
-            }
-            if (failure != null) {
-                if (errors == null) {
-                    errors = new Throwable[size];
-                }
-                errors[i] = failure;
-                if (failure instanceof TimeoutException && overrun != null && overrun.fired) {
-                    break;
-                }
-            }
+        int ran = worker.run(inputs, size);
+        return new ChunkOutcome(worker.values(), worker.errors(), ran, System.nanoTime() - start);
+    }
+
+    /**
+     * How a remote worker runs each input, in the loop local chunks run too: after a cancellation check that cannot
+     * throw, under a timer that interrupts the body when it overruns; the input then fails with a {@link
+     * TimeoutException} once the body returns, and the chunk ends there. An input that cannot be read fails with what
+     * reading it threw.
+     */
+    private static final class Worker extends InputLoop {
+        private final BooleanSupplier cancelled;
+        private final @Nullable Duration taskTimeout;
+        private final long timeoutNanos;
+        private final Thread thread = Thread.currentThread();
+        private @Nullable Overrun overrun;
+        private @Nullable ScheduledFuture<?> timer;
+        private boolean timedOut;
+
+        Worker(
+                Chunk.Task task,
+                long firstIndex,
+                @Nullable Object context,
+                BooleanSupplier cancelled,
+                @Nullable Duration taskTimeout,
+                int size) {
+            super(
+                    task,
+                    firstIndex,
+                    context,
+                    new Object[size],
+                    0,
+                    null,
+                    taskTimeout != null && taskTimeout.toNanos() > 0);
+            this.cancelled = cancelled;
+            this.taskTimeout = taskTimeout;
+            this.timeoutNanos = taskTimeout == null ? 0 : taskTimeout.toNanos();
         }
-        return new ChunkOutcome(values, errors, ran, System.nanoTime() - start);
+
+        @Nullable
+        Object[] values() {
+            return values;
+        }
+
+        @Override
+        protected boolean stopsBefore(int offset) {
+            return stop(cancelled);
+        }
+
+        @Override
+        protected boolean unreadable(int offset, Throwable error) {
+            return false;
+        }
+
+        @Override
+        protected boolean starts(int offset) {
+            return true;
+        }
+
+        @Override
+        protected void enter(int offset) {
+            timedOut = false;
+            Overrun armed = new Overrun(thread);
+            overrun = armed;
+            timer = Timer.schedule(armed, timeoutNanos);
+        }
+
+        @Override
+        protected @Nullable Throwable exit(int offset, @Nullable Throwable failure) {
+            Overrun armed = overrun;
+            ScheduledFuture<?> scheduled = timer;
+            overrun = null;
+            timer = null;
+            if (armed == null || scheduled == null || !armed.disarm(scheduled)) {
+                return failure;
+            }
+            timedOut = true;
+            values[offset] = null;
+            return new TimeoutException(
+                    "task exceeded its task timeout of " + taskTimeout + "; the body was interrupted");
+        }
+
+        @Override
+        protected boolean endsAt(int offset, @Nullable Throwable failure) {
+            return timedOut;
+        }
     }
 
     private static boolean stop(BooleanSupplier cancelled) {
