@@ -47,7 +47,6 @@ final class LoopRun implements RunningLoop {
 
     private final LoopRuntime runtime;
     private final Events events;
-    private final Inputs inputs;
     private final Tally tally;
     private final LoopErrors errors;
     private final ChunkReview review;
@@ -66,7 +65,6 @@ final class LoopRun implements RunningLoop {
             LoopRuntime runtime, Plan plan, Inputs inputs, Chunk.Task task, @Nullable Object context, Plan.Mode mode) {
         this.runtime = runtime;
         this.plan = plan;
-        this.inputs = inputs;
         this.task = task;
         this.context = context;
         this.total = inputs.size();
