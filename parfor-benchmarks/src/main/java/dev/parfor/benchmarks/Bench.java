@@ -117,12 +117,9 @@ final class Bench {
             wanted[i] = (int)
                     Math.max(fewest, Math.min(settings.maxSamples(), settings.budgetNanos() / Math.max(1, nanos)));
             samples[i] = new long[wanted[i]];
-            if (nanos >= 1_000_000_000L) {
-                // A run of a second or more is warm enough: the first run counts.
-                samples[i][taken[i]++] = nanos;
-            } else {
-                warmupsLeft[i] = settings.warmups();
-            }
+            // The first run never counts: it compiles the contender's code in this JVM. A run of a second or more is
+            // warm after one more; a shorter one after the configured number.
+            warmupsLeft[i] = nanos >= 1_000_000_000L ? Math.min(1, settings.warmups()) : settings.warmups();
             progress(c, "first run " + Row.time(nanos) + ", " + wanted[i] + " runs to take");
         }
         for (int round = 0; ; round++) {
