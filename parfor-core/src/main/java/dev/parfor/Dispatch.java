@@ -1,16 +1,22 @@
 package dev.parfor;
 
 import dev.parfor.spi.Engine;
+import dev.parfor.spi.EngineStats;
 import dev.parfor.spi.Placement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Hands a loop's chunks to its engine while fewer than {@code parallelism} run, and watches that the engine still runs
  * what it took. Dispatch is pumped per loop: one thread at a time, and a request made meanwhile (an engine that ran a
  * chunk inline, inside {@code execute}, or a worker finishing) is served by the thread already pumping. The engine's
- * {@code execute} is user code: it is called outside the loop's lock, and what it throws stops the loop.
+ * {@code execute} is user code: it is called outside the loop's lock, and what it throws stops the loop. So are the
+ * engine's {@code stats()} and its executor service (an engine over the application's own executor): every call is
+ * fenced, and the executor service is looked up once per loop, not once per chunk.
  */
 final class Dispatch {
 
@@ -22,6 +28,10 @@ final class Dispatch {
     private final int parallelism;
     private final boolean callerRuns;
     private final boolean watchesEngine;
+    /** The executor service a local engine runs chunks in, or null (none, or the loop does not watch its engine). */
+    private final @Nullable ExecutorService executor;
+    /** Whether the engine failed to say what executor it runs chunks in: it counts as shut down, never terminated. */
+    private final boolean engineUnknown;
     /** Whether the consumer runs chunks itself (the loop runs on the caller, or the consumer helps): wake it for each. */
     private final boolean wakesConsumer;
 
@@ -38,6 +48,17 @@ final class Dispatch {
         this.callerRuns = plan.callerRuns();
         this.watchesEngine = plan.placement() == Placement.LOCAL && !callerRuns;
         this.wakesConsumer = callerRuns || helps;
+        ExecutorService service = null;
+        boolean unknown = false;
+        if (watchesEngine) {
+            try {
+                service = engine.stats().flatMap(EngineStats::executorService).orElse(null);
+            } catch (Throwable e) {
+                unknown = true;
+            }
+        }
+        this.executor = service;
+        this.engineUnknown = unknown;
     }
 
     /**
@@ -97,7 +118,7 @@ final class Dispatch {
      * the loop ends instead of waiting for it.
      */
     void checkEngine() {
-        if (!watchesEngine || !EngineWatch.terminated(engine)) {
+        if (!ask(ExecutorService::isTerminated, false)) {
             return;
         }
         ParallelForException error = errors.executorTerminated(engineName);
@@ -117,6 +138,18 @@ final class Dispatch {
      * running it there would keep the loop going on a dead pool.
      */
     boolean mayContinueOnWorker() {
-        return !callerRuns && !EngineWatch.shutDown(engine);
+        return !callerRuns && !engineUnknown && !ask(ExecutorService::isShutdown, true);
+    }
+
+    /** Asks the engine's executor service; false when there is none, {@code whenItFails} when the question throws. */
+    private boolean ask(Predicate<ExecutorService> question, boolean whenItFails) {
+        if (executor == null) {
+            return false;
+        }
+        try {
+            return question.test(executor);
+        } catch (Throwable e) {
+            return whenItFails;
+        }
     }
 }
