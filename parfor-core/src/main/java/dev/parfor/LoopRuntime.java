@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
@@ -38,7 +39,7 @@ final class LoopRuntime {
     // What earlier runs of a loop learned, by loop name and engine name: found with two lookups of strings whose hash
     // codes are cached, where a key built per loop would be hashed anew each time.
     private final Map<String, Map<String, Learned>> learned = new ConcurrentHashMap<>();
-    private final Map<String, Learned> learnedByKey = new ConcurrentHashMap<>();
+    private final AtomicInteger learnedCount = new AtomicInteger();
     volatile boolean closed;
 
     LoopRuntime(
@@ -131,15 +132,7 @@ final class LoopRuntime {
 
     /** What one loop, on one engine, learned in earlier runs: the cost of one input, NaN until a run measured it. */
     static final class Learned {
-
-        /** The key under which {@link #learn} stores it: the loop name and the engine name. */
-        final String key;
-
         volatile double nanosPerInput = Double.NaN;
-
-        Learned(String key) {
-            this.key = key;
-        }
     }
 
     /** What the loop {@code name} learned on the engine {@code engine} in earlier runs. */
@@ -149,15 +142,14 @@ final class LoopRuntime {
         if (known != null) {
             return known;
         }
-        if (learnedByKey.size() > 10_000) {
+        if (learnedCount.get() > 10_000) {
             // names are meant to be few; never let a stream of new names grow this
             learned.clear();
-            learnedByKey.clear();
+            learnedCount.set(0);
         }
         return learned.computeIfAbsent(name, loop -> new ConcurrentHashMap<>()).computeIfAbsent(engine, on -> {
-            Learned made = new Learned(name + '@' + on);
-            learnedByKey.put(made.key, made);
-            return made;
+            learnedCount.incrementAndGet();
+            return new Learned();
         });
     }
 }
