@@ -761,17 +761,21 @@ public final class Loop {
             return future;
         }
         Thread.ofVirtual().name("parfor-async-" + loopName).start(() -> {
-            Runnable restore = null;
+            Runnable restore;
             try {
                 restore = captured.install();
+            } catch (Throwable e) {
+                future.completeExceptionally(
+                        LoopErrors.notStarted(loopName, "could not install the caller's context on its own thread", e));
+                return;
+            }
+            try {
                 Object value = run(loopName, frozen, inputs, task, context, Plan.Mode.ALL, 0, true, future::started);
                 future.complete((V) value);
             } catch (Throwable e) {
                 future.completeExceptionally(e);
             } finally {
-                if (restore != null) {
-                    restore.run(); // logs what it cannot restore
-                }
+                restore.run(); // logs what it cannot restore
             }
         });
         return future;

@@ -2,7 +2,9 @@ package dev.parfor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -85,9 +87,29 @@ class ContextsTest {
     }
 
     @Test
+    void shouldFailTheFutureOfAnAsyncLoopWhoseContextCannotBeInstalled() {
+        try (ParallelFor parfor = ParallelFor.builder()
+                .engine("fork-join", Engines.forkJoin(2))
+                .contextPropagator(() -> () -> {
+                    throw new IllegalStateException("no tenant here");
+                })
+                .build()) {
+            CompletableFuture<List<Integer>> future =
+                    parfor.loop("async-install").mapAsync(List.of(1, 2), x -> x);
+
+            assertThatThrownBy(future::join)
+                    .cause()
+                    .isInstanceOf(ParallelForException.class)
+                    .hasMessageStartingWith("loop 'async-install' could not install the caller's context")
+                    .hasRootCauseMessage("no tenant here");
+        }
+    }
+
+    @Test
     void shouldCarryTheContextIntoAnAsyncLoopAndRestoreItAfter() throws Exception {
         ThreadLocal<String> tenant = new ThreadLocal<>();
-        List<String> restored = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger installed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger restored = new java.util.concurrent.atomic.AtomicInteger();
         try (ParallelFor parfor = ParallelFor.builder()
                 .engine("fork-join", Engines.forkJoin(2))
                 .contextPropagator(() -> {
@@ -95,8 +117,9 @@ class ContextsTest {
                     return () -> {
                         String previous = tenant.get();
                         tenant.set(captured);
+                        installed.incrementAndGet();
                         return () -> {
-                            restored.add(Thread.currentThread().getName());
+                            restored.incrementAndGet();
                             tenant.set(previous);
                         };
                     };
@@ -109,7 +132,11 @@ class ContextsTest {
                     .get();
 
             assertThat(seen).containsOnly("acme");
-            assertThat(restored).isNotEmpty();
+            // Installed on the loop's own thread and on every worker that ran a chunk; each install restored (the
+            // loop's own thread restores its context just after it completed the future).
+            assertThat(installed.get()).isGreaterThan(1);
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(restored.get()).isEqualTo(installed.get()));
         } finally {
             tenant.remove();
         }
