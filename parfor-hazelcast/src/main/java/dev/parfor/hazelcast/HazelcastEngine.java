@@ -41,6 +41,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -345,7 +346,8 @@ public final class HazelcastEngine implements Engine, EngineStats {
             chunk.fail(new IllegalStateException("loop '" + chunk.loopName() + "' is not running on this engine"));
             return;
         }
-        Pending pending = new Pending(state, chunk, Wire.writeInputs(chunk.inputs(), chunk.firstIndex()));
+        List<?> inputs = chunk.inputs();
+        Pending pending = new Pending(state, chunk, Wire.writeInputs(inputs, chunk.firstIndex()), inputs.size());
         state.inFlight.add(pending);
         inFlight.incrementAndGet();
         submit(pending);
@@ -367,21 +369,21 @@ public final class HazelcastEngine implements Engine, EngineStats {
         try {
             payloads.deleteAsync(loop.id()).whenComplete((deleted, error) -> {
                 if (error != null) {
-                    log.warn(
-                            "could not remove loop '{}' ({}) from the cluster; it expires by itself",
-                            loop.name(),
-                            loop.id(),
-                            error);
+                    notRemoved(loop, error);
                 }
             });
         } catch (RuntimeException e) {
-            log.warn(
-                    "could not remove loop '{}' ({}) from the cluster; it expires by itself",
-                    loop.name(),
-                    loop.id(),
-                    e);
+            notRemoved(loop, e);
         }
         dropCancelFlagWhenDone(state);
+    }
+
+    private static void notRemoved(LoopInfo loop, Throwable error) {
+        log.warn(
+                "could not remove loop '{}' ({}) from the cluster; it expires by itself",
+                loop.name(),
+                loop.id(),
+                error);
     }
 
     /**
@@ -484,18 +486,18 @@ public final class HazelcastEngine implements Engine, EngineStats {
         pending.sentAt = System.nanoTime();
         pending.attempts++;
         pending.sentGeneration = pending.state.payloadGeneration;
-        pending.key = routingKey(pending);
-        java.time.Duration taskTimeout = pending.chunk.taskTimeout();
-        ChunkTask task = new ChunkTask(
-                pending.state.info.id(),
-                pending.chunk.firstIndex(),
-                pending.inputs,
-                taskTimeout == null ? 0 : taskTimeout.toNanos());
         try {
+            pending.key = routingKey(pending);
             pending.lastOwner = owner(pending.key);
+            java.time.Duration taskTimeout = pending.chunk.taskTimeout();
+            ChunkTask task = new ChunkTask(
+                    pending.state.info.id(),
+                    pending.chunk.firstIndex(),
+                    pending.inputs,
+                    taskTimeout == null ? 0 : taskTimeout.toNanos());
             pending.outstanding = true;
             send(task, pending.key, pending);
-        } catch (Throwable e) { // serializing the inputs runs their code; on the watcher thread nothing else sees it
+        } catch (Throwable e) { // Hazelcast refused the task (closed, no member): on the watcher nothing else sees it
             pending.onFailure(e);
         }
     }
@@ -511,14 +513,14 @@ public final class HazelcastEngine implements Engine, EngineStats {
         if (!(future instanceof java.util.concurrent.CompletionStage<?> stage)) {
             // Not a Hazelcast future this engine knows: wait for it on a reply thread.
             replies.execute(() -> {
+                ChunkReply reply;
                 try {
-                    callback.onResponse(future.get());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    reply = future.get();
+                } catch (Throwable e) { // cancelled, interrupted, or failed: the failure path unwraps and decides
                     callback.onFailure(e);
-                } catch (ExecutionException e) {
-                    callback.onFailure(e.getCause() == null ? e : e.getCause());
+                    return;
                 }
+                callback.onResponse(reply);
             });
             return;
         }
@@ -527,10 +529,7 @@ public final class HazelcastEngine implements Engine, EngineStats {
                     if (error == null) {
                         callback.onResponse((ChunkReply) reply);
                     } else {
-                        callback.onFailure(
-                                error instanceof CompletionException && error.getCause() != null
-                                        ? error.getCause()
-                                        : error);
+                        callback.onFailure(error); // the failure path unwraps CompletionException
                     }
                 },
                 replies);
@@ -581,16 +580,10 @@ public final class HazelcastEngine implements Engine, EngineStats {
                 }
             }
             // Counted before the key is found, so that concurrent chunks of the loop pick different members.
-            state.sent.merge(target, (long) pending.chunk.inputs().size(), Long::sum);
+            state.sent.merge(target, (long) pending.size, Long::sum);
         }
         // Each salted key lands on a member picked by its hash: a few tries find one of the target's partitions.
-        for (int salt = 0; salt < 16 * members.size(); salt++) {
-            String key = base + "#m" + salt;
-            if (target.equals(owner(key))) {
-                return key;
-            }
-        }
-        return base; // the partition table is changing; let the hash decide
+        return saltedKey(base + "#m", 16 * members.size(), target::equals, base);
     }
 
     /** The UUIDs of the cluster's data members (not lite members), in the cluster's order. */
@@ -608,16 +601,23 @@ public final class HazelcastEngine implements Engine, EngineStats {
         }
     }
 
-    /** A key starting with {@code base} whose partition another member than {@code avoid} owns, when there is one. */
-    private String keyAvoiding(String base, @Nullable UUID avoid) {
-        for (int salt = 0; salt < 64; salt++) {
-            String key = base + "#" + salt;
-            UUID owner = owner(key);
-            if (avoid == null || owner == null || !owner.equals(avoid)) {
+    /**
+     * The first of {@code tries} keys {@code prefix + n} whose owner {@code accepts}, or, when none does (the partition
+     * table is changing, or one member holds every partition), {@code fallback}: the hash decides.
+     */
+    private String saltedKey(String prefix, int tries, Predicate<@Nullable UUID> accepts, String fallback) {
+        for (int salt = 0; salt < tries; salt++) {
+            String key = prefix + salt;
+            if (accepts.test(owner(key))) {
                 return key;
             }
         }
-        return base; // one member holds every partition
+        return fallback;
+    }
+
+    /** A key starting with {@code base} whose partition another member than {@code avoid} owns, when there is one. */
+    private String keyAvoiding(String base, @Nullable UUID avoid) {
+        return saltedKey(base + "#", 64, owner -> avoid == null || owner == null || !owner.equals(avoid), base);
     }
 
     private @Nullable UUID owner(String key) {
@@ -1046,6 +1046,9 @@ public final class HazelcastEngine implements Engine, EngineStats {
         final LoopState state;
         final Chunk chunk;
         final byte[] inputs;
+        /** How many inputs the chunk has, counted once when it was sent: the chunk's list is the user's. */
+        final int size;
+
         final AtomicBoolean finished = new AtomicBoolean();
         volatile int attempts;
         volatile String key = "";
@@ -1057,10 +1060,11 @@ public final class HazelcastEngine implements Engine, EngineStats {
 
         volatile boolean speculated;
 
-        Pending(LoopState state, Chunk chunk, byte[] inputs) {
+        Pending(LoopState state, Chunk chunk, byte[] inputs, int size) {
             this.state = state;
             this.chunk = chunk;
             this.inputs = inputs;
+            this.size = size;
         }
 
         @Override

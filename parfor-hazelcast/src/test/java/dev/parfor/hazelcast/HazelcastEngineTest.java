@@ -442,9 +442,12 @@ class HazelcastEngineTest {
         HazelcastEngine defaults = HazelcastEngine.builder(cluster.first())
                 .executorName("parfor-default-pool")
                 .build();
-        int perMember = Math.min(16, Runtime.getRuntime().availableProcessors());
-        assertThat(defaults.parallelism()).isEqualTo(2 * perMember * 2);
-        defaults.close();
+        try {
+            int perMember = Math.min(16, Runtime.getRuntime().availableProcessors());
+            assertThat(defaults.parallelism()).isEqualTo(2 * perMember * 2);
+        } finally {
+            defaults.close();
+        }
     }
 
     @Test

@@ -166,7 +166,7 @@ public final class ParforAutoConfiguration {
     }
 
     /** Sets what {@code parfor.loops.<name>} configures on the loop that records that name's defaults. */
-    static void loopDefaults(LoopProperties loop, Loop defaults) {
+    private static void loopDefaults(LoopProperties loop, Loop defaults) {
         if (loop.getEngine() != null) {
             defaults.engine(loop.getEngine());
         }
