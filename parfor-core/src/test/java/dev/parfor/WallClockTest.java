@@ -8,8 +8,25 @@ import org.junit.jupiter.api.Test;
 
 class WallClockTest {
 
-    /** What the wall clock may move between the two readings of a bracket besides time passing: none in practice. */
-    private static final Duration SLACK = Duration.ofMillis(50);
+    /**
+     * How far an instant may be from the wall clock: the anchor's two readings (wall clock, then nanoTime) may be a
+     * pause apart, and an anchor is kept for a second. Only the first two tests' bracketing depends on it.
+     */
+    private static final Duration SLACK = Duration.ofSeconds(1);
+
+    @Test
+    void shouldMapNanoTimeDifferencesExactly() {
+        long now = System.nanoTime();
+        // Readings 5 s either side of the anchor take it again, at least once: the anchor is now a moment old, and
+        // readings within 250 ms of now map through it without taking another.
+        WallClock.at(now - Duration.ofSeconds(5).toNanos());
+        WallClock.at(now + Duration.ofSeconds(5).toNanos());
+        Instant at = WallClock.at(now);
+        for (long millis : new long[] {1, 17, 250}) {
+            long later = now + Duration.ofMillis(millis).toNanos();
+            assertThat(Duration.between(at, WallClock.at(later))).isEqualTo(Duration.ofMillis(millis));
+        }
+    }
 
     @Test
     void shouldGiveTheWallClockInstantOfAReadingJustTaken() {
