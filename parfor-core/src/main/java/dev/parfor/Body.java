@@ -29,8 +29,7 @@ public interface Body<T extends @Nullable Object, R extends @Nullable Object> ex
 
     /**
      * A body of two arguments: an input and the loop's shared context (the same instance for every task on local
-     * engines). {@link Loop#mapIndexed} passes the input's index as the second argument, and {@link Loop#product} the
-     * second input of a pair.
+     * engines). {@link Loop#product} passes the second input of a pair instead.
      *
      * @param <T> the input type
      * @param <C> the context type

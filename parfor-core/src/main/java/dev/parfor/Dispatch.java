@@ -109,7 +109,7 @@ final class Dispatch {
             engine.execute(chunk);
         } catch (Throwable e) {
             ParallelForException error = errors.rejected(engineName, e);
-            state.stopOnce(LoopOutcome.CANCELLED, failures -> error);
+            state.stopOnce(Outcome.CANCELLED, failures -> error);
         }
     }
 
@@ -125,7 +125,7 @@ final class Dispatch {
         state.lock.lock();
         try {
             if (!state.stopped() && queue.firstNew() != null) {
-                state.stop(LoopOutcome.CANCELLED, failures -> error);
+                state.stop(Outcome.CANCELLED, failures -> error);
             }
         } finally {
             state.lock.unlock();

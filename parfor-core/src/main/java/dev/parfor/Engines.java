@@ -9,9 +9,8 @@ import java.util.concurrent.Executor;
  *
  * <pre>{@code
  * ParallelFor parfor = ParallelFor.builder()
- *         .engine("cpu", Engines.forkJoin(4))
+ *         .engine("cpu", Engines.forkJoin(4)) // the first registered is the default
  *         .engine("io", Engines.virtualThreads(200))
- *         .defaultEngine("cpu")
  *         .build();
  * }</pre>
  */

@@ -9,7 +9,7 @@ public enum ErrorPolicy {
     FAIL_FAST,
     /**
      * Every input runs. {@link Loop#run} returns each failure at its index in {@link LoopResult#failures()}; every
-     * other terminal throws a {@link ParallelForException} with outcome {@link LoopOutcome#PARTIAL} at the end,
+     * other terminal throws a {@link ParallelForException} with outcome {@link Outcome#PARTIAL} at the end,
      * carrying all failures.
      */
     COLLECT

@@ -1,6 +1,7 @@
 package dev.parfor;
 
 import java.util.List;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,9 +17,9 @@ final class Events {
 
     private final LoopInfo info;
     private final List<LoopListener> listeners;
-    private final @Nullable ProgressListener progress;
+    private final @Nullable Consumer<? super Progress> progress;
 
-    Events(LoopInfo info, List<LoopListener> listeners, @Nullable ProgressListener progress) {
+    Events(LoopInfo info, List<LoopListener> listeners, @Nullable Consumer<? super Progress> progress) {
         this.info = info;
         this.listeners = listeners;
         this.progress = progress;
@@ -35,7 +36,7 @@ final class Events {
         }
     }
 
-    void tasks(TaskOutcome outcome, int count, long nanos) {
+    void tasks(Outcome outcome, int count, long nanos) {
         if (count <= 0) {
             return;
         }
@@ -49,7 +50,7 @@ final class Events {
         }
     }
 
-    void finished(LoopOutcome outcome, @Nullable Throwable error, Progress last) {
+    void finished(Outcome outcome, @Nullable Throwable error, Progress last) {
         for (int i = 0, n = listeners.size(); i < n; i++) {
             LoopListener listener = listeners.get(i);
             try {
@@ -70,9 +71,9 @@ final class Events {
             return;
         }
         try {
-            progress.onProgress(snapshot);
+            progress.accept(snapshot);
         } catch (Throwable e) {
-            log.warn("ProgressListener of loop '{}' failed: {}", info.name(), Texts.describe(e), e);
+            log.warn("the progress listener of loop '{}' failed: {}", info.name(), Texts.describe(e), e);
         }
     }
 

@@ -90,16 +90,6 @@ final class Limit implements LimitStats {
     }
 
     @Override
-    public int maxConcurrency() {
-        return maxConcurrency;
-    }
-
-    @Override
-    public double permitsPerSecond() {
-        return permitsPerSecond;
-    }
-
-    @Override
     public int inUse() {
         return inUse.get();
     }

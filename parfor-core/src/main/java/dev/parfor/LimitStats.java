@@ -2,24 +2,10 @@ package dev.parfor;
 
 /**
  * The use of a named limit that several loops share ({@link ParallelFor.Builder#limit}): how many tasks hold a permit,
- * how many wait, and what waiting has cost. Thread-safe; every figure is a snapshot or a count since the limit was
+ * how many wait, and what waiting has cost. Its bounds are what was given to the builder. Thread-safe; every figure is a snapshot or a count since the limit was
  * made.
  */
 public interface LimitStats {
-
-    /**
-     * The most tasks of all loops using the limit that run at once.
-     *
-     * @return the bound, or 0 when the limit bounds only the rate
-     */
-    int maxConcurrency();
-
-    /**
-     * The permits handed out per second, on average, to all loops using the limit.
-     *
-     * @return the rate, or 0 when the limit bounds only concurrency
-     */
-    double permitsPerSecond();
 
     /**
      * Tasks holding a permit now.

@@ -43,7 +43,7 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@code run}</td><td>throws at the first failure</td><td>returns every value and every failure in a
  *       {@link LoopResult}</td></tr>
  *   <tr><td>every other terminal</td><td>throws at the first failure</td><td>runs every input, then throws a
- *       {@link ParallelForException} (outcome {@link LoopOutcome#PARTIAL}) carrying all failures</td></tr>
+ *       {@link ParallelForException} (outcome {@link Outcome#PARTIAL}) carrying all failures</td></tr>
  * </table>
  *
  * <p><b>What holds on every engine</b> (the scheduler's contract with user code):
@@ -269,7 +269,7 @@ public final class Loop {
 
     /**
      * Limits the time of the whole loop. When it passes, running tasks are interrupted and the loop throws a
-     * {@link ParallelForException} with outcome {@link LoopOutcome#TIMEOUT} without waiting for them. A body that
+     * {@link ParallelForException} with outcome {@link Outcome#TIMEOUT} without waiting for them. A body that
      * ignores interrupts keeps its thread busy until it returns; its result is dropped.
      *
      * @param timeout positive, at most 100 years
@@ -302,15 +302,16 @@ public final class Loop {
     }
 
     /**
-     * Reports progress to {@code listener} at most once per {@code interval} and once at the end, on the loop's own
-     * thread.
+     * Reports progress to {@code listener} at most once per {@code interval} while the loop runs, and once when it
+     * ends (with {@link Progress#finished()} set), on the thread that waits for the loop; keep it quick. A snapshot's
+     * {@code toString()} is a one-line report. Whatever the listener throws is logged and the loop goes on.
      *
      * @param listener the listener, for example {@code progress -> log.info("{}", progress)}
      * @param interval positive, at most 100 years
      * @return this loop
      * @throws IllegalStateException when already set
      */
-    public Loop progress(ProgressListener listener, Duration interval) {
+    public Loop progress(Consumer<? super Progress> listener, Duration interval) {
         settable();
         Checks.unset(options.progress, "progress");
         options = options.progress(listener, interval);
@@ -499,7 +500,7 @@ public final class Loop {
     /**
      * Runs {@code map} on a virtual thread of its own and returns at once: the one asynchronous terminal. The future
      * completes with the values, or exceptionally with the {@link ParallelForException} {@code map} would have thrown:
-     * under {@link ErrorPolicy#COLLECT}, after every input ran, with outcome {@link LoopOutcome#PARTIAL} and every
+     * under {@link ErrorPolicy#COLLECT}, after every input ran, with outcome {@link Outcome#PARTIAL} and every
      * failure in {@link ParallelForException#failures()}, so
      *
      * <pre>{@code
@@ -549,25 +550,6 @@ public final class Loop {
     // Other shapes of the Python parfor family
 
     /**
-     * Applies {@code body} to every input and its index (fastai's {@code parallel(f, items)} with {@code f(x, i)}):
-     * {@code mapIndexed(names, (name, index) -> index + ". " + name)}.
-     *
-     * @param inputs the inputs
-     * @param body what runs for one input, given the input and then its position, from 0
-     * @param <T> the input type
-     * @param <R> the result type
-     * @return one result per input, in input order
-     * @throws ParallelForException as {@link #map(Iterable, Body)}
-     */
-    @SuppressWarnings("unchecked")
-    public <T extends @Nullable Object, R extends @Nullable Object> List<R> mapIndexed(
-            Iterable<? extends T> inputs, Body.WithContext<? super T, ? super Long, ? extends R> body) {
-        inputs(inputs);
-        Chunk.Task task = (index, input, context) -> body.apply((T) input, index);
-        return values(inputs, named(body, task), null);
-    }
-
-    /**
      * Applies {@code body} to every pair of the Cartesian product of {@code as} and {@code bs}, row-major:
      * {@code (a0,b0), (a0,b1), ...} (parmap's {@code starmap} over a product).
      *
@@ -586,31 +568,12 @@ public final class Loop {
             Iterable<? extends B> bs,
             Body.WithContext<? super A, ? super B, ? extends R> body) {
         runtime();
-        Product axes = Product.of(List.of(Checks.notNull(as, "as"), Checks.notNull(bs, "bs")));
+        Product pairs = Product.of(as, bs);
         Chunk.Task task = (index, input, context) -> {
             List<?> pair = (List<?>) input;
             return body.apply((A) pair.get(0), (B) pair.get(1));
         };
-        return values(axes, named(body, task), null);
-    }
-
-    /**
-     * Applies {@code body} to every combination of the axes, row-major (the last axis varies fastest).
-     *
-     * @param axes the axes, at least one
-     * @param body what runs for one combination, given as a list with one element per axis
-     * @param <R> the result type
-     * @return one result per combination, row-major
-     * @throws IllegalArgumentException when there is no axis
-     * @throws ParallelForException as {@link #map(Iterable, Body)}
-     */
-    @SuppressWarnings("unchecked")
-    public <R extends @Nullable Object> List<R> product(
-            List<? extends Iterable<?>> axes, Body<List<@Nullable Object>, ? extends R> body) {
-        runtime();
-        Product combinations = Product.of(Checks.notNull(axes, "axes"));
-        Chunk.Task task = (index, input, context) -> body.apply((List<@Nullable Object>) input);
-        return values(combinations, named(body, task), null);
+        return values(pairs, named(body, task), null);
     }
 
     /**
@@ -757,7 +720,7 @@ public final class Loop {
             captured = Contexts.capture(loopName, runtime().propagators);
         } catch (Contexts.CaptureFailed e) {
             future.completeExceptionally(
-                    new ParallelForException(e.getMessage(), loopName, LoopOutcome.FAILURE, e.getCause(), List.of()));
+                    new ParallelForException(e.getMessage(), loopName, Outcome.FAILURE, e.getCause(), List.of()));
             return future;
         }
         Thread.ofVirtual().name("parfor-async-" + loopName).start(() -> {

@@ -31,28 +31,20 @@ final class LoopErrors {
     /** The loop could not start at all ({@code what}: "could not open its inputs", ...); it was never registered. */
     static ParallelForException notStarted(String loop, String what, Throwable cause) {
         return new ParallelForException(
-                "loop '" + loop + "' " + what + ": " + Texts.describe(cause),
-                loop,
-                LoopOutcome.FAILURE,
-                cause,
-                List.of());
+                "loop '" + loop + "' " + what + ": " + Texts.describe(cause), loop, Outcome.FAILURE, cause, List.of());
     }
 
     /** The loop failed for a reason of its own (its source, a context propagator), with {@code message} or none. */
     ParallelForException failed(@Nullable String message, Throwable cause, List<TaskFailure> failures) {
         return new ParallelForException(
-                message == null ? "loop '" + loop + "' failed" : message, loop, LoopOutcome.FAILURE, cause, failures);
+                message == null ? "loop '" + loop + "' failed" : message, loop, Outcome.FAILURE, cause, failures);
     }
 
     /** Inputs failed under COLLECT: the first one's error is the cause, a bounded number of others suppressed. */
     ParallelForException partial(List<TaskFailure> sorted, long inputs) {
         TaskFailure first = sorted.get(0);
         ParallelForException error = new ParallelForException(
-                Texts.failureMessage(loop, first, sorted.size(), inputs),
-                loop,
-                LoopOutcome.PARTIAL,
-                first.error(),
-                sorted);
+                Texts.failureMessage(loop, first, sorted.size(), inputs), loop, Outcome.PARTIAL, first.error(), sorted);
         for (TaskFailure later : sorted.subList(1, Math.min(sorted.size(), Texts.MAX_SUPPRESSED + 1))) {
             error.addSuppressed(later.error());
         }
@@ -64,7 +56,7 @@ final class LoopErrors {
         return new ParallelForException(
                 Texts.failureMessage(loop, failure, 1, total),
                 loop,
-                LoopOutcome.FAILURE,
+                Outcome.FAILURE,
                 failure.error(),
                 List.of(failure));
     }
@@ -74,7 +66,7 @@ final class LoopErrors {
         return new ParallelForException(
                 "loop '" + loop + "' was cancelled: the calling thread was interrupted (" + done + " inputs done)",
                 loop,
-                LoopOutcome.CANCELLED,
+                Outcome.CANCELLED,
                 cause,
                 failures);
     }
@@ -84,7 +76,7 @@ final class LoopErrors {
         return new ParallelForException(
                 "loop '" + loop + "' was cancelled: " + why,
                 loop,
-                LoopOutcome.CANCELLED,
+                Outcome.CANCELLED,
                 new CancellationException(why),
                 List.of());
     }
@@ -95,7 +87,7 @@ final class LoopErrors {
                 "loop '" + loop + "' was cancelled: engine '" + engine + "' rejected a task (" + Texts.describe(cause)
                         + "); it is shut down or its queue is full",
                 loop,
-                LoopOutcome.CANCELLED,
+                Outcome.CANCELLED,
                 cause,
                 List.of());
     }
@@ -107,7 +99,7 @@ final class LoopErrors {
                         + "' was shut down while chunks of the loop were waiting in it, so they can never run; shut"
                         + " an executor down only after the loops that use it have ended",
                 loop,
-                LoopOutcome.CANCELLED,
+                Outcome.CANCELLED,
                 new RejectedExecutionException("executor terminated"),
                 List.of());
     }
@@ -119,7 +111,7 @@ final class LoopErrors {
                 "loop '" + loop + "' timed out after " + timeout + " with " + done + of
                         + " inputs done; raise its timeout or lower the work per loop",
                 loop,
-                LoopOutcome.TIMEOUT,
+                Outcome.TIMEOUT,
                 new TimeoutException("loop timeout of " + timeout + " elapsed"),
                 failures);
     }

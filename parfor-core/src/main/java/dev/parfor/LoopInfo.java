@@ -1,24 +1,21 @@
 package dev.parfor;
 
-import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
 /** What identifies a running loop, passed to {@link LoopListener}s. Immutable; created by parfor only. */
 public final class LoopInfo {
 
-    private final long number;
+    final long number; // in the order loops started
     private @Nullable String id; // written once when first asked for: most loops never are
     private final String name;
     private final String engine;
     private final int parallelism;
-    private final Instant startedAt;
 
-    LoopInfo(long number, String name, String engine, int parallelism, Instant startedAt) {
+    LoopInfo(long number, String name, String engine, int parallelism) {
         this.number = number;
         this.name = name;
         this.engine = engine;
         this.parallelism = parallelism;
-        this.startedAt = startedAt;
     }
 
     /**
@@ -61,15 +58,6 @@ public final class LoopInfo {
      */
     public int parallelism() {
         return parallelism;
-    }
-
-    /**
-     * When the loop started.
-     *
-     * @return the instant
-     */
-    public Instant startedAt() {
-        return startedAt;
     }
 
     @Override

@@ -25,19 +25,20 @@ public interface LoopListener {
      * {@link #loopFinished}; chunks that end later do not report.
      *
      * @param loop the loop
-     * @param outcome how the tasks ended
+     * @param outcome how the tasks ended: {@link Outcome#SUCCESS}, {@link Outcome#FAILURE}, {@link Outcome#RETRY},
+     *     {@link Outcome#TIMEOUT} or {@link Outcome#CANCELLED}, never {@link Outcome#PARTIAL}
      * @param count how many tasks ended that way
      * @param nanos the time those tasks took together, in nanoseconds (0 when unknown)
      */
-    default void tasksEnded(LoopInfo loop, TaskOutcome outcome, int count, long nanos) {}
+    default void tasksEnded(LoopInfo loop, Outcome outcome, int count, long nanos) {}
 
     /**
      * A loop ended.
      *
      * @param loop the loop
-     * @param outcome how it ended
+     * @param outcome how it ended: any {@link Outcome} but {@link Outcome#RETRY}
      * @param error the exception the caller receives, or {@code null} when the loop returned normally
      * @param progress the final counts
      */
-    default void loopFinished(LoopInfo loop, LoopOutcome outcome, @Nullable Throwable error, Progress progress) {}
+    default void loopFinished(LoopInfo loop, Outcome outcome, @Nullable Throwable error, Progress progress) {}
 }

@@ -1,6 +1,7 @@
 package dev.parfor;
 
 import java.time.Duration;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
@@ -56,7 +57,7 @@ final class LoopOptions {
     Predicate<? super Throwable> retryOn;
 
     @Nullable
-    ProgressListener progress;
+    Consumer<? super Progress> progress;
 
     @Nullable
     Duration progressInterval;
@@ -236,8 +237,8 @@ final class LoopOptions {
         return copy;
     }
 
-    LoopOptions progress(ProgressListener listener, @Nullable Duration interval) {
-        ProgressListener checked = Checks.notNull(listener, "listener");
+    LoopOptions progress(Consumer<? super Progress> listener, @Nullable Duration interval) {
+        Consumer<? super Progress> checked = Checks.notNull(listener, "listener");
         Duration every = interval == null ? null : Checks.positive(interval, "interval");
         LoopOptions copy = copy();
         copy.progress = checked;

@@ -58,7 +58,7 @@ public final class LoopResult<R extends @Nullable Object> {
      * The values, or the exception every other terminal would have thrown.
      *
      * @return the values in input order
-     * @throws ParallelForException with outcome {@link LoopOutcome#PARTIAL}, naming the first failed input, with its
+     * @throws ParallelForException with outcome {@link Outcome#PARTIAL}, naming the first failed input, with its
      *     error as the cause, the other errors suppressed, and every failure in {@link ParallelForException#failures()}
      */
     public List<R> orThrow() {
@@ -69,7 +69,7 @@ public final class LoopResult<R extends @Nullable Object> {
         ParallelForException error = new ParallelForException(
                 Texts.failureMessage(loop, first, failures.size(), values.size()),
                 loop,
-                LoopOutcome.PARTIAL,
+                Outcome.PARTIAL,
                 first.error(),
                 failures);
         for (TaskFailure later : failures.subList(1, Math.min(failures.size(), Texts.MAX_SUPPRESSED + 1))) {

@@ -70,8 +70,7 @@ final class LoopRun implements RunningLoop {
         this.total = inputs.size();
         this.consumer = Thread.currentThread();
         this.startNanos = System.nanoTime();
-        this.info = new LoopInfo(
-                runtime.newLoopNumber(), plan.name(), plan.engineName(), plan.parallelism(), WallClock.at(startNanos));
+        this.info = new LoopInfo(runtime.newLoopNumber(), plan.name(), plan.engineName(), plan.parallelism());
         this.events = new Events(info, runtime.listeners, plan.progress());
         this.tally = new Tally(Sink.of(mode, total, plan.direct()));
         this.errors = new LoopErrors(info.name(), total);
@@ -194,7 +193,7 @@ final class LoopRun implements RunningLoop {
                         state.changed.awaitNanos(clock.waitNanos(System.nanoTime()));
                     } catch (InterruptedException e) {
                         state.interruptCaller = true;
-                        state.stop(LoopOutcome.CANCELLED, failures -> errors.interrupted(tally.done(), e, failures));
+                        state.stop(Outcome.CANCELLED, failures -> errors.interrupted(tally.done(), e, failures));
                         continue;
                     }
                 }
@@ -229,12 +228,12 @@ final class LoopRun implements RunningLoop {
     ParallelForException finish(boolean throwOnFailures) {
         List<TaskFailure> sorted = failures();
         if (sorted.isEmpty()) {
-            end(LoopOutcome.SUCCESS, null);
+            end(Outcome.SUCCESS, null);
             return null;
         }
         ParallelForException error =
                 throwOnFailures ? errors.partial(sorted, total >= 0 ? total : state.locked(queue::read)) : null;
-        end(LoopOutcome.PARTIAL, error);
+        end(Outcome.PARTIAL, error);
         return error;
     }
 
@@ -250,8 +249,8 @@ final class LoopRun implements RunningLoop {
 
     /** The consumer no longer wants results (a result stream closed before its end). */
     void close() {
-        state.stopOnce(LoopOutcome.CANCELLED, failures -> null);
-        end(LoopOutcome.CANCELLED, null);
+        state.stopOnce(Outcome.CANCELLED, failures -> null);
+        end(Outcome.CANCELLED, null);
     }
 
     public LoopInfo info() {
@@ -271,7 +270,7 @@ final class LoopRun implements RunningLoop {
     /** Stops the loop from another thread; its consumer throws a CANCELLED exception saying why. */
     boolean cancel(String why) {
         ParallelForException error = errors.cancelled(why);
-        return state.stopOnce(LoopOutcome.CANCELLED, failures -> error);
+        return state.stopOnce(Outcome.CANCELLED, failures -> error);
     }
 
     /** On the consumer: ends the chunks the timer abandoned. */
@@ -288,7 +287,7 @@ final class LoopRun implements RunningLoop {
 
     /** The loop fails for a reason of its own; {@code message} is built outside the lock. */
     private void fail(String message, Throwable cause) {
-        state.stopOnce(LoopOutcome.FAILURE, failures -> errors.failed(message, cause, failures));
+        state.stopOnce(Outcome.FAILURE, failures -> errors.failed(message, cause, failures));
     }
 
     /** Hands chunks to the engine while fewer than {@code parallelism} run (see {@link Dispatch#pump}). */
@@ -339,17 +338,17 @@ final class LoopRun implements RunningLoop {
                     ran,
                     verdict,
                     stopped,
-                    stopped && state.outcome() == LoopOutcome.FAILURE ? state.error() : null);
+                    stopped && state.outcome() == Outcome.FAILURE ? state.error() : null);
             if (!stopped) {
                 queue.requeue(chunk, ran, verdict);
             }
             if (verdict.callerInterrupted()) {
                 InterruptedException cause = new InterruptedException("the calling thread was interrupted");
-                state.stop(LoopOutcome.CANCELLED, failures -> errors.interrupted(tally.done(), cause, failures));
+                state.stop(Outcome.CANCELLED, failures -> errors.interrupted(tally.done(), cause, failures));
             }
             ParallelForException failFast = verdict.failFast();
             if (failFast != null) {
-                state.stop(LoopOutcome.FAILURE, failures -> failFast);
+                state.stop(Outcome.FAILURE, failures -> failFast);
             }
             if (chunk.attempt == 1 && ran > 0 && outcome.errors() == null) {
                 plan.sizer().record(ran, outcome.nanos());
@@ -394,11 +393,11 @@ final class LoopRun implements RunningLoop {
 
     /** On the timer: the loop's deadline passed. Builds no message from user objects. */
     private void timedOut() {
-        state.stopOnce(LoopOutcome.TIMEOUT, failures -> errors.timedOut(plan.timeout(), tally.done(), failures));
+        state.stopOnce(Outcome.TIMEOUT, failures -> errors.timedOut(plan.timeout(), tally.done(), failures));
     }
 
     /** Runs once: unregisters, tells the engine, reports the final progress and tells listeners. */
-    private void end(LoopOutcome outcome, @Nullable Throwable error) {
+    private void end(Outcome outcome, @Nullable Throwable error) {
         if (!state.end()) {
             return;
         }

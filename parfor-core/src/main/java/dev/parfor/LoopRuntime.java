@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jspecify.annotations.Nullable;
 
 /**
  * What a {@link ParallelFor} hands each of its loops: engines, the option layers, listeners, context propagators, and
@@ -31,8 +30,9 @@ final class LoopRuntime {
     final Map<String, Limit> limits;
     final List<LoopListener> listeners;
     final List<ContextPropagator> propagators;
-    final @Nullable ProgressListener progress;
-    final Duration progressInterval;
+    /** How often a loop with a progress listener that sets no interval reports, and how often a consumer wakes. */
+    static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
+
     final String defaultEngine;
     final boolean ownsEngines;
     final Set<LoopRun> running = new RunningSet<>();
@@ -49,8 +49,6 @@ final class LoopRuntime {
             Map<String, Limit> limits,
             List<LoopListener> listeners,
             List<ContextPropagator> propagators,
-            @Nullable ProgressListener progress,
-            Duration progressInterval,
             String defaultEngine,
             boolean ownsEngines) {
         this.engines = Collections.unmodifiableMap(new LinkedHashMap<>(engines));
@@ -62,8 +60,6 @@ final class LoopRuntime {
         all.add(new MdcPropagator());
         all.addAll(propagators);
         this.propagators = List.copyOf(all);
-        this.progress = progress;
-        this.progressInterval = progressInterval;
         this.defaultEngine = defaultEngine;
         this.ownsEngines = ownsEngines;
     }

@@ -29,7 +29,7 @@ final class LoopState {
 
     // Guarded by lock.
     private boolean stopped;
-    private LoopOutcome outcome = LoopOutcome.CANCELLED;
+    private Outcome outcome = Outcome.CANCELLED;
     private @Nullable ParallelForException error;
     private @Nullable ScheduledFuture<?> deadline;
     // Written under lock, read without it: task events of a chunk that ends after the loop are not sent.
@@ -78,7 +78,7 @@ final class LoopState {
     }
 
     /** How the loop stopped; final once {@link #stopped} is true. */
-    LoopOutcome outcome() {
+    Outcome outcome() {
         return outcome;
     }
 
@@ -104,7 +104,7 @@ final class LoopState {
      *
      * @return whether this call stopped the loop
      */
-    boolean stopOnce(LoopOutcome outcome, Function<List<TaskFailure>, @Nullable ParallelForException> error) {
+    boolean stopOnce(Outcome outcome, Function<List<TaskFailure>, @Nullable ParallelForException> error) {
         lock.lock();
         try {
             return stop(outcome, error);
@@ -118,7 +118,7 @@ final class LoopState {
      *
      * @return whether this call stopped the loop
      */
-    boolean stop(LoopOutcome outcome, Function<List<TaskFailure>, @Nullable ParallelForException> error) {
+    boolean stop(Outcome outcome, Function<List<TaskFailure>, @Nullable ParallelForException> error) {
         if (stopped) {
             return false;
         }

@@ -122,16 +122,8 @@ public final class ParallelFor implements AutoCloseable {
     }
 
     /**
-     * The name of the engine loops run on unless told otherwise.
-     *
-     * @return the default engine's name
-     */
-    public String defaultEngine() {
-        return runtime.defaultEngine;
-    }
-
-    /**
-     * The engines, by name, in registration order.
+     * The engines, by name, in registration order: the first is the default, the one loops run on unless told
+     * otherwise.
      *
      * @return an unmodifiable map
      */
@@ -146,7 +138,7 @@ public final class ParallelFor implements AutoCloseable {
      */
     public List<RunningLoop> running() {
         List<LoopRun> loops = new ArrayList<>(runtime.running);
-        loops.sort(Comparator.comparing(loop -> loop.info.startedAt()));
+        loops.sort(Comparator.comparingLong(loop -> loop.info.number));
         return new ArrayList<>(loops);
     }
 
@@ -217,16 +209,13 @@ public final class ParallelFor implements AutoCloseable {
         private final Map<String, Limit> limits = new LinkedHashMap<>();
         private final List<LoopListener> listeners = new ArrayList<>();
         private final List<ContextPropagator> propagators = new ArrayList<>();
-        private @Nullable String defaultEngine;
-        private @Nullable ProgressListener progress;
-        private Duration progressInterval = Duration.ofSeconds(1);
         private boolean ownsEngines = true;
 
         private Builder() {}
 
         /**
-         * Registers an engine under a name. The first engine registered is the default unless
-         * {@link #defaultEngine} says otherwise.
+         * Registers an engine under a name. The first engine registered is the default: the one loops run on unless
+         * their call site or {@link #loop(String, Consumer)} names another.
          *
          * @param name the engine's name, used by {@link Loop#engine} and configuration; the built-in fork-join and
          *     virtual-thread engines name their threads after it ({@code parfor-<name>-<n>})
@@ -269,19 +258,6 @@ public final class ParallelFor implements AutoCloseable {
             }
             engines.put(name, engine);
             engineDefaults.put(name, recorded);
-            return this;
-        }
-
-        /**
-         * Chooses the engine that loops run on unless told otherwise.
-         *
-         * @param name a registered engine's name
-         * @return this builder
-         * @throws IllegalStateException when already set
-         */
-        public Builder defaultEngine(String name) {
-            Checks.unset(defaultEngine, "defaultEngine");
-            this.defaultEngine = Checks.name(name, "name");
             return this;
         }
 
@@ -365,20 +341,6 @@ public final class ParallelFor implements AutoCloseable {
         }
 
         /**
-         * Sets the progress listener of loops that do not set their own, and how often it is called.
-         *
-         * @param listener the listener, for example {@code progress -> log.info("{}", progress)}
-         * @param interval the least time between two reports of one loop
-         * @return this builder
-         */
-        public Builder progress(ProgressListener listener, Duration interval) {
-            ProgressListener checked = Checks.notNull(listener, "listener");
-            this.progressInterval = Checks.positive(interval, "interval");
-            this.progress = checked;
-            return this;
-        }
-
-        /**
          * Whether closing the {@code ParallelFor} closes its engines (the default). Turn it off when the engines
          * belong to someone else, such as a dependency-injection container.
          *
@@ -394,7 +356,7 @@ public final class ParallelFor implements AutoCloseable {
          * Builds the instance.
          *
          * @return the new {@code ParallelFor}
-         * @throws IllegalStateException when no engine is registered, the default or a loop's engine is unknown,
+         * @throws IllegalStateException when no engine is registered, a loop's engine is unknown,
          *     defaults name an unknown limit, or an engine's defaults set {@link Loop#engine}
          */
         public ParallelFor build() {
@@ -402,20 +364,14 @@ public final class ParallelFor implements AutoCloseable {
                 throw new IllegalStateException(
                         "no engine registered; add one with engine(\"fork-join\", Engines.forkJoin(4))");
             }
-            String chosen = defaultEngine != null
-                    ? defaultEngine
-                    : engines.keySet().iterator().next();
-            if (!engines.containsKey(chosen)) {
-                throw new IllegalStateException("default engine '" + chosen + "' is not registered; known engines: "
-                        + String.join(", ", engines.keySet()));
-            }
+            String chosen = engines.keySet().iterator().next();
             for (Map.Entry<String, LoopOptions> entry : engineDefaults.entrySet()) {
                 String engine = entry.getValue().engine;
                 if (engine != null) {
                     throw new IllegalStateException("'engine' cannot be a default of engine '" + entry.getKey()
                             + "' but was '" + engine + "': a loop runs on one engine before that engine's defaults"
                             + " apply; route loops by name with builder.loop(\"name\", loop -> loop.engine(\""
-                            + engine + "\")), or set defaultEngine(\"" + engine + "\")");
+                            + engine + "\")), or register engine '" + engine + "' first to make it the default");
                 }
                 checkLimit("engine '" + entry.getKey() + "'", entry.getValue().limit);
             }
@@ -428,16 +384,7 @@ public final class ParallelFor implements AutoCloseable {
                 }
             }
             return new ParallelFor(new LoopRuntime(
-                    engines,
-                    engineDefaults,
-                    loopDefaults,
-                    limits,
-                    listeners,
-                    propagators,
-                    progress,
-                    progressInterval,
-                    chosen,
-                    ownsEngines));
+                    engines, engineDefaults, loopDefaults, limits, listeners, propagators, chosen, ownsEngines));
         }
 
         private void checkLimit(String owner, @Nullable String limit) {

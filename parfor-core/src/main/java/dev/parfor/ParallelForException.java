@@ -19,13 +19,13 @@ public final class ParallelForException extends RuntimeException {
     private final String loop;
 
     /** How the loop ended. */
-    private final LoopOutcome outcome;
+    private final Outcome outcome;
 
     /** The task failures known when the loop stopped; not serialized, since inputs need not be serializable. */
     private final transient List<TaskFailure> failures;
 
     ParallelForException(
-            String message, String loop, LoopOutcome outcome, @Nullable Throwable cause, List<TaskFailure> failures) {
+            String message, String loop, Outcome outcome, @Nullable Throwable cause, List<TaskFailure> failures) {
         super(message, cause);
         this.loop = loop;
         this.outcome = outcome;
@@ -42,12 +42,12 @@ public final class ParallelForException extends RuntimeException {
     }
 
     /**
-     * How the loop ended: {@link LoopOutcome#FAILURE}, {@link LoopOutcome#PARTIAL}, {@link LoopOutcome#TIMEOUT} or
-     * {@link LoopOutcome#CANCELLED}.
+     * How the loop ended: {@link Outcome#FAILURE}, {@link Outcome#PARTIAL}, {@link Outcome#TIMEOUT} or
+     * {@link Outcome#CANCELLED}.
      *
      * @return the outcome
      */
-    public LoopOutcome outcome() {
+    public Outcome outcome() {
         return outcome;
     }
 

@@ -3,6 +3,7 @@ package dev.parfor;
 import dev.parfor.spi.Engine;
 import dev.parfor.spi.Placement;
 import java.time.Duration;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
@@ -30,7 +31,7 @@ record Plan(
         Predicate<? super Throwable> retryOn,
         @Nullable Duration timeout,
         long taskTimeoutNanos,
-        @Nullable ProgressListener progress,
+        @Nullable Consumer<? super Progress> progress,
         long progressIntervalNanos,
         long window,
         boolean direct,
@@ -104,7 +105,7 @@ record Plan(
                 placement == Placement.REMOTE ? ChunkSizer.REMOTE_TARGET_CHUNK_NANOS : ChunkSizer.TARGET_CHUNK_NANOS);
         boolean direct = mode == Mode.ALL && placement != Placement.REMOTE && taskTimeoutNanos == 0;
         Duration progressInterval =
-                merged.progressInterval != null ? merged.progressInterval : runtime.progressInterval;
+                merged.progressInterval != null ? merged.progressInterval : LoopRuntime.PROGRESS_INTERVAL;
         return new Plan(
                 name,
                 engineName,
@@ -122,7 +123,7 @@ record Plan(
                 merged.retryOn != null ? merged.retryOn : EXCEPTIONS,
                 merged.timeout,
                 taskTimeoutNanos,
-                merged.progress != null ? merged.progress : runtime.progress,
+                merged.progress,
                 progressInterval.toNanos(),
                 window,
                 direct,
@@ -151,7 +152,7 @@ record Plan(
                 "loop '" + loop + "' could not start: engine '" + engineName + "' failed to describe itself ("
                         + Texts.describe(e) + "); fix the engine's placement() or parallelism()",
                 loop,
-                LoopOutcome.FAILURE,
+                Outcome.FAILURE,
                 e,
                 java.util.List.of());
     }

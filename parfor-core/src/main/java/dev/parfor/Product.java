@@ -8,49 +8,39 @@ import java.util.RandomAccess;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The Cartesian product of a few axes as a random-access list, row-major (the last axis varies fastest): nothing is
- * materialised, combination {@code i} is computed when read. Also splits inputs into contiguous parts for {@code
+ * The Cartesian product of two inputs as a random-access list of pairs, row-major (the second varies fastest):
+ * nothing is materialised, pair {@code i} is computed when read. Also splits inputs into contiguous parts for {@code
  * mapChunks}.
  */
 final class Product extends AbstractList<List<@Nullable Object>> implements RandomAccess {
 
-    private final List<List<?>> axes;
+    private final List<?> as;
+    private final List<?> bs;
     private final int size;
 
-    private Product(List<List<?>> axes, int size) {
-        this.axes = axes;
+    private Product(List<?> as, List<?> bs, int size) {
+        this.as = as;
+        this.bs = bs;
         this.size = size;
     }
 
-    static Product of(List<? extends Iterable<?>> axes) {
-        if (axes.isEmpty()) {
-            throw new IllegalArgumentException("'axes' must hold at least one axis but was empty");
+    static Product of(Iterable<?> as, Iterable<?> bs) {
+        List<Object> first = new ArrayList<>();
+        Checks.notNull(as, "as").forEach(first::add);
+        List<Object> second = new ArrayList<>();
+        Checks.notNull(bs, "bs").forEach(second::add);
+        long total = (long) first.size() * second.size();
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("'as' and 'bs' must make at most " + (Integer.MAX_VALUE - 8)
+                    + " pairs but made " + first.size() + " x " + second.size() + "; split the work into several"
+                    + " loops");
         }
-        List<List<?>> lists = new ArrayList<>(axes.size());
-        long total = 1;
-        for (int i = 0; i < axes.size(); i++) {
-            List<Object> list = new ArrayList<>();
-            Checks.notNull(axes.get(i), "axes[" + i + "]").forEach(list::add);
-            lists.add(list);
-            total *= list.size();
-            if (total > Integer.MAX_VALUE - 8) {
-                throw new IllegalArgumentException("'axes' must have at most " + (Integer.MAX_VALUE - 8)
-                        + " combinations but had more; split" + " the work into several loops");
-            }
-        }
-        return new Product(List.copyOf(lists), (int) total);
+        return new Product(first, second, (int) total);
     }
 
     @Override
     public List<@Nullable Object> get(int index) {
-        long rest = index;
-        Object[] combination = new Object[axes.size()];
-        for (int axis = axes.size() - 1; axis >= 0; axis--) {
-            List<?> values = axes.get(axis);
-            combination[axis] = values.get((int) (rest % values.size()));
-            rest /= values.size();
-        }
-        return Arrays.asList(combination);
+        return Arrays.asList(as.get(index / bs.size()), bs.get(index % bs.size()));
     }
 
     @Override

@@ -33,7 +33,7 @@ public final class Progress {
     }
 
     /**
-     * Which loop this is: its run's id, name, engine and start time.
+     * Which loop this is: its run's id, name, engine and parallelism.
      *
      * @return the loop's description
      */
@@ -101,17 +101,12 @@ public final class Progress {
         return seconds <= 0 ? 0 : done / seconds;
     }
 
-    /**
-     * Estimated time until every input has ended, from the rate so far.
-     *
-     * @return the estimate, or empty when the total is unknown or nothing has ended yet
-     */
-    public java.util.Optional<Duration> eta() {
+    /** Estimated seconds until every input has ended, from the rate so far; negative when unknown. */
+    private double secondsLeft() {
         if (total.isEmpty() || done == 0) {
-            return java.util.Optional.empty();
+            return -1;
         }
-        long left = Math.max(0, total.getAsLong() - done);
-        return java.util.Optional.of(Duration.ofNanos((long) (left / rate() * 1e9)));
+        return Math.max(0, total.getAsLong() - done) / rate();
     }
 
     /**
@@ -134,8 +129,9 @@ public final class Progress {
             line.append(", ").append(String.format(Locale.ROOT, "%,d", retried)).append(" retried");
         }
         line.append(String.format(Locale.ROOT, ", %.1f s, %,.0f/s", elapsed.toMillis() / 1000.0, rate()));
-        if (!finished) {
-            eta().ifPresent(eta -> line.append(String.format(Locale.ROOT, ", ETA %.1f s", eta.toMillis() / 1000.0)));
+        double left = finished ? -1 : secondsLeft();
+        if (left >= 0) {
+            line.append(String.format(Locale.ROOT, ", ETA %.1f s", left));
         }
         return line.toString();
     }

@@ -34,7 +34,7 @@ public interface RunningLoop {
 
     /**
      * Cancels the loop as a caller interrupt would: nothing more is started, running tasks are interrupted, and the
-     * loop's caller gets a {@link ParallelForException} with outcome {@link LoopOutcome#CANCELLED} whose message says
+     * loop's caller gets a {@link ParallelForException} with outcome {@link Outcome#CANCELLED} whose message says
      * it was cancelled from outside.
      *
      * @return {@code true} if this call stopped the loop, {@code false} if it had already stopped

@@ -56,7 +56,7 @@ final class SourceReader {
             // A source that failed once is not read again: inputs after it would land at the wrong indices.
             queue.add(batch.inputs(), batch.end() || failure != null);
             if (failure != null) {
-                state.stop(LoopOutcome.FAILURE, failures -> errors.failed(message, failure, failures));
+                state.stop(Outcome.FAILURE, failures -> errors.failed(message, failure, failures));
             }
             return true;
         } finally {

@@ -21,11 +21,11 @@ final class Tally {
         int cancelled;
 
         void send(Events events, long nanos) {
-            events.tasks(TaskOutcome.SUCCESS, ok, nanos);
-            events.tasks(TaskOutcome.FAILURE, failed - timedOut, 0);
-            events.tasks(TaskOutcome.TIMEOUT, timedOut, 0);
-            events.tasks(TaskOutcome.RETRY, retried, 0);
-            events.tasks(TaskOutcome.CANCELLED, cancelled, 0);
+            events.tasks(Outcome.SUCCESS, ok, nanos);
+            events.tasks(Outcome.FAILURE, failed - timedOut, 0);
+            events.tasks(Outcome.TIMEOUT, timedOut, 0);
+            events.tasks(Outcome.RETRY, retried, 0);
+            events.tasks(Outcome.CANCELLED, cancelled, 0);
         }
     }
 

@@ -17,8 +17,6 @@ class BackoffTest {
                 java.util.Map.of(),
                 java.util.List.of(),
                 java.util.List.of(),
-                null,
-                Duration.ofSeconds(1),
                 "cpu",
                 true);
         return Plan.of(runtime, "l", options, 10, Plan.Mode.ALL, 0);

@@ -111,24 +111,24 @@ class ChunkRaceStressTest {
                 }
                 String where = "loop " + loop + " (" + inputs + " inputs, chunks of " + chunkSize + ", cancel="
                         + cancels + ", timeout=" + timeout + ")";
-                Outcome<LoopResult<Integer>> outcome =
+                Ending<LoopResult<Integer>> outcome =
                         call(() -> options.run(range(inputs), (Integer i) -> i * 10 + 1), where);
                 engine.awaitRacers(where);
                 LoopRecord record = recorder.record(name, where);
                 record.expectEndedOnce(where, outcome.error);
                 assertThat(parfor.running()).as(where + ": running loops").isEmpty();
                 if (outcome.error != null) {
-                    List<LoopOutcome> stops = new ArrayList<>();
+                    List<Outcome> stops = new ArrayList<>();
                     if (cancels) {
-                        stops.add(LoopOutcome.CANCELLED);
+                        stops.add(Outcome.CANCELLED);
                     }
                     if (timeout != null) {
-                        stops.add(LoopOutcome.TIMEOUT);
+                        stops.add(Outcome.TIMEOUT);
                     }
                     assertThat(outcome.error.outcome())
                             .as(where + ": only a cancel or the timeout stops this loop: " + outcome.error)
                             .isIn(stops);
-                    assertThat(record.counted(TaskOutcome.SUCCESS) + record.counted(TaskOutcome.FAILURE))
+                    assertThat(record.counted(Outcome.SUCCESS) + record.counted(Outcome.FAILURE))
                             .as(where + ": task events, at most one per input")
                             .isLessThanOrEqualTo(inputs);
                     continue;
@@ -145,10 +145,10 @@ class ChunkRaceStressTest {
                             .isInstanceOf(EngineGaveUp.class);
                 }
                 assertValues(where, result, failed, "failed");
-                assertThat(record.counted(TaskOutcome.SUCCESS))
+                assertThat(record.counted(Outcome.SUCCESS))
                         .as(where + ": success events")
                         .isEqualTo(inputs - failed.size());
-                assertThat(record.counted(TaskOutcome.FAILURE))
+                assertThat(record.counted(Outcome.FAILURE))
                         .as(where + ": failure events")
                         .isEqualTo(failed.size());
             }
@@ -291,7 +291,7 @@ class ChunkRaceStressTest {
                         .chunkSize(chunkSize)
                         .onError(ErrorPolicy.COLLECT)
                         .taskTimeout(Duration.ofNanos(timeoutNanos));
-                Outcome<LoopResult<Integer>> outcome = call(
+                Ending<LoopResult<Integer>> outcome = call(
                         () -> options.run(range(inputs), (Integer i) -> {
                             runs.incrementAndGet(i);
                             long until = System.nanoTime() + spinNanos[i];
@@ -324,13 +324,13 @@ class ChunkRaceStressTest {
                             .isLessThanOrEqualTo(1);
                 }
                 assertValues(where, result, failed, "timed out");
-                assertThat(record.counted(TaskOutcome.SUCCESS))
+                assertThat(record.counted(Outcome.SUCCESS))
                         .as(where + ": success events")
                         .isEqualTo(inputs - failed.size());
-                assertThat(record.counted(TaskOutcome.TIMEOUT))
+                assertThat(record.counted(Outcome.TIMEOUT))
                         .as(where + ": timeout events")
                         .isEqualTo(failed.size());
-                assertThat(record.counted(TaskOutcome.FAILURE))
+                assertThat(record.counted(Outcome.FAILURE))
                         .as(where + ": other failures")
                         .isZero();
             }
@@ -384,7 +384,7 @@ class ChunkRaceStressTest {
                         })
                         : null;
                 Loop options = parfor.loop(name).engine(engine).chunkSize(1).parallelism(parallelism);
-                Outcome<List<Integer>> outcome = call(
+                Ending<List<Integer>> outcome = call(
                         () -> options.map(range(inputs), (Integer i) -> {
                             if (i < failing) {
                                 try {
@@ -405,13 +405,13 @@ class ChunkRaceStressTest {
                 LoopRecord record = recorder.record(name, where);
                 record.expectEndedOnce(where, error);
                 assertThat(parfor.running()).as(where + ": running loops").isEmpty();
-                if (error.outcome() == LoopOutcome.CANCELLED) {
+                if (error.outcome() == Outcome.CANCELLED) {
                     assertThat(cancels)
                             .as(where + ": cancelled only by the canceller")
                             .isTrue();
                     continue;
                 }
-                assertThat(error.outcome()).as(where + ": " + error).isEqualTo(LoopOutcome.FAILURE);
+                assertThat(error.outcome()).as(where + ": " + error).isEqualTo(Outcome.FAILURE);
                 assertThat(error.getCause()).as(where + ": the cause").isInstanceOf(Boom.class);
                 assertThat(((Boom) error.getCause()).input)
                         .as(where + ": the failed input")
@@ -472,21 +472,21 @@ class ChunkRaceStressTest {
         return list;
     }
 
-    private record Outcome<T>(@Nullable T value, @Nullable ParallelForException error) {}
+    private record Ending<T>(@Nullable T value, @Nullable ParallelForException error) {}
 
     private interface Call<T> {
         T call();
     }
 
     /** Runs a loop's caller on its own thread, so that a caller that never returns fails the test as hung. */
-    private static <T> Outcome<T> call(Call<T> caller, String where) throws Exception {
+    private static <T> Ending<T> call(Call<T> caller, String where) throws Exception {
         ExecutorService thread = Executors.newSingleThreadExecutor();
         try {
-            Future<Outcome<T>> future = thread.submit(() -> {
+            Future<Ending<T>> future = thread.submit(() -> {
                 try {
-                    return new Outcome<>(caller.call(), null);
+                    return new Ending<>(caller.call(), null);
                 } catch (ParallelForException e) {
-                    return new Outcome<>(null, e);
+                    return new Ending<>(null, e);
                 }
             });
             try {
@@ -512,13 +512,13 @@ class ChunkRaceStressTest {
         @Nullable
         Throwable error;
 
-        final Map<TaskOutcome, Integer> tasks = new java.util.EnumMap<>(TaskOutcome.class);
+        final Map<Outcome, Integer> tasks = new java.util.EnumMap<>(Outcome.class);
 
         LoopRecord(String name) {
             this.name = name;
         }
 
-        synchronized int counted(TaskOutcome outcome) {
+        synchronized int counted(Outcome outcome) {
             return tasks.getOrDefault(outcome, 0);
         }
 
@@ -551,7 +551,7 @@ class ChunkRaceStressTest {
         }
 
         @Override
-        public void tasksEnded(LoopInfo loop, TaskOutcome outcome, int count, long nanos) {
+        public void tasksEnded(LoopInfo loop, Outcome outcome, int count, long nanos) {
             LoopRecord record = of(loop);
             synchronized (record) {
                 record.tasks.merge(outcome, count, Integer::sum);
@@ -562,7 +562,7 @@ class ChunkRaceStressTest {
         }
 
         @Override
-        public void loopFinished(LoopInfo loop, LoopOutcome outcome, @Nullable Throwable error, Progress progress) {
+        public void loopFinished(LoopInfo loop, Outcome outcome, @Nullable Throwable error, Progress progress) {
             LoopRecord record = of(loop);
             synchronized (record) {
                 if (record.started == 0) {

@@ -4,7 +4,6 @@ import dev.parfor.spi.Chunk;
 import dev.parfor.spi.ChunkOutcome;
 import dev.parfor.spi.Engine;
 import dev.parfor.spi.Placement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -82,8 +81,6 @@ class ChunkStateMachineModelTest {
                     Map.of(),
                     List.of(recorder),
                     List.of(),
-                    null,
-                    Duration.ofSeconds(1),
                     "keeping",
                     true);
             LoopRun run = LoopRun.start(
@@ -133,7 +130,7 @@ class ChunkStateMachineModelTest {
             expect(!runtime.running.contains(run), "the loop left the running-loops registry");
             if (stopped != null) {
                 expect(
-                        List.of(racers).contains(Racer.CANCEL) && stopped.outcome() == LoopOutcome.CANCELLED,
+                        List.of(racers).contains(Racer.CANCEL) && stopped.outcome() == Outcome.CANCELLED,
                         "only a cancel stops the loop, but it ended with " + stopped.outcome());
                 expect(recorder.error == stopped, "loopFinished got the exception the caller got");
                 expect(recorder.tasks <= INPUTS.size(), "at most one task event per input, got " + recorder.tasks);
@@ -217,15 +214,15 @@ class ChunkStateMachineModelTest {
         }
 
         @Override
-        public synchronized void tasksEnded(LoopInfo loop, TaskOutcome outcome, int count, long nanos) {
-            if (outcome == TaskOutcome.SUCCESS || outcome == TaskOutcome.FAILURE) {
+        public synchronized void tasksEnded(LoopInfo loop, Outcome outcome, int count, long nanos) {
+            if (outcome == Outcome.SUCCESS || outcome == Outcome.FAILURE) {
                 tasks += count;
             }
         }
 
         @Override
         public synchronized void loopFinished(
-                LoopInfo loop, LoopOutcome outcome, @Nullable Throwable error, Progress progress) {
+                LoopInfo loop, Outcome outcome, @Nullable Throwable error, Progress progress) {
             if (started != 1) {
                 started = -1; // finished before it started: fails the check on started
             }

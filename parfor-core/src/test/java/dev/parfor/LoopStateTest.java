@@ -19,19 +19,19 @@ class LoopStateTest {
     private final LoopState state = new LoopState(lock, lock.newCondition(), () -> failures, () -> halts++);
 
     private static ParallelForException error(String message, List<TaskFailure> failures) {
-        return new ParallelForException(message, "test", LoopOutcome.FAILURE, null, failures);
+        return new ParallelForException(message, "test", Outcome.FAILURE, null, failures);
     }
 
     @Test
     void shouldKeepTheOutcomeAndErrorOfTheFirstStopOnly() {
         failures.add(new TaskFailure(3, "d", new IllegalStateException("bad"), 1));
 
-        boolean first = state.stopOnce(LoopOutcome.FAILURE, seen -> error("first", seen));
-        boolean second = state.stopOnce(LoopOutcome.TIMEOUT, seen -> error("second", seen));
+        boolean first = state.stopOnce(Outcome.FAILURE, seen -> error("first", seen));
+        boolean second = state.stopOnce(Outcome.TIMEOUT, seen -> error("second", seen));
 
         assertThat(first).isTrue();
         assertThat(second).isFalse();
-        assertThat(state.outcome()).isEqualTo(LoopOutcome.FAILURE);
+        assertThat(state.outcome()).isEqualTo(Outcome.FAILURE);
         assertThat(state.locked(state::error)).hasMessage("first");
         assertThat(state.locked(state::error).failures()).hasSize(1);
         assertThat(state.locked(state::stopped)).isTrue();
@@ -42,7 +42,7 @@ class LoopStateTest {
 
     @Test
     void shouldEndOnceAndKeepHowItStopped() {
-        state.stopOnce(LoopOutcome.CANCELLED, seen -> null);
+        state.stopOnce(Outcome.CANCELLED, seen -> null);
 
         boolean first = state.end();
         boolean second = state.end();
@@ -50,11 +50,10 @@ class LoopStateTest {
         assertThat(first).isTrue();
         assertThat(second).isFalse();
         assertThat(state.ended()).isTrue();
-        assertThat(state.outcome()).isEqualTo(LoopOutcome.CANCELLED);
+        assertThat(state.outcome()).isEqualTo(Outcome.CANCELLED);
         assertThat(halts).isEqualTo(2);
         // A loop that ended cannot stop any more.
-        assertThat(state.stopOnce(LoopOutcome.TIMEOUT, seen -> error("late", seen)))
-                .isFalse();
+        assertThat(state.stopOnce(Outcome.TIMEOUT, seen -> error("late", seen))).isFalse();
         assertThat(state.locked(state::error)).isNull();
     }
 
@@ -74,7 +73,7 @@ class LoopStateTest {
             ScheduledFuture<?> deadline = timer.schedule(() -> {}, 1, TimeUnit.HOURS);
             state.deadline(deadline);
 
-            state.stopOnce(LoopOutcome.CANCELLED, seen -> null);
+            state.stopOnce(Outcome.CANCELLED, seen -> null);
 
             assertThat(deadline.isCancelled()).isTrue();
         } finally {

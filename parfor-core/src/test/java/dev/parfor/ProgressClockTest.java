@@ -3,7 +3,6 @@ package dev.parfor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -12,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** When a loop's consumer reports progress and how long it may sleep, alone, with the clock passed in. */
 class ProgressClockTest {
 
-    private static final LoopInfo INFO = new LoopInfo(1, "clock", "fork-join", 2, Instant.EPOCH);
+    private static final LoopInfo INFO = new LoopInfo(1, "clock", "fork-join", 2);
     private static final long INTERVAL = 1_000;
 
     private final List<Progress> reports = new ArrayList<>();

@@ -64,7 +64,7 @@ class TallyTest {
         IllegalStateException failed = new IllegalStateException("failed");
         TaskFailure[] finals = {null, new TaskFailure(1, "b", failed, 1)};
         ChunkReview.Verdict verdict = new ChunkReview.Verdict(null, finals, null, false, null);
-        ParallelForException stopError = new ParallelForException("stopped", "l", LoopOutcome.FAILURE, null, List.of());
+        ParallelForException stopError = new ParallelForException("stopped", "l", Outcome.FAILURE, null, List.of());
 
         Tally.Counts counts = tally.record(
                 0,

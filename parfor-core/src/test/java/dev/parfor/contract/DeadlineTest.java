@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.parfor.ErrorPolicy;
-import dev.parfor.LoopOutcome;
 import dev.parfor.LoopResult;
+import dev.parfor.Outcome;
 import dev.parfor.ParallelForException;
 import java.time.Duration;
 import java.util.Iterator;
@@ -115,7 +115,7 @@ class DeadlineTest {
                     session.parfor().loop("blocked-source").timeout(TIMEOUT).forEach(source.once(), x -> {}));
             assertThat(thrown).isInstanceOf(ParallelForException.class);
             ParallelForException failure = (ParallelForException) thrown;
-            assertThat(failure.outcome()).isEqualTo(LoopOutcome.TIMEOUT);
+            assertThat(failure.outcome()).isEqualTo(Outcome.TIMEOUT);
             assertThat(failure.loop()).isEqualTo("blocked-source");
             assertThat(failure.getMessage()).contains("blocked-source");
         } finally {
@@ -168,7 +168,7 @@ class DeadlineTest {
 
             Session.join(blocked);
             assertThat(blockedLoop.get()).isInstanceOf(ParallelForException.class);
-            assertThat(((ParallelForException) blockedLoop.get()).outcome()).isEqualTo(LoopOutcome.TIMEOUT);
+            assertThat(((ParallelForException) blockedLoop.get()).outcome()).isEqualTo(Outcome.TIMEOUT);
         } finally {
             source.end();
         }
@@ -199,7 +199,7 @@ class DeadlineTest {
             release.set(true);
             assertThat(thrown).isInstanceOf(ParallelForException.class);
             ParallelForException failure = (ParallelForException) thrown;
-            assertThat(failure.outcome()).isEqualTo(LoopOutcome.TIMEOUT);
+            assertThat(failure.outcome()).isEqualTo(Outcome.TIMEOUT);
             assertThat(failure.loop()).isEqualTo("learned-tiny");
         } finally {
             release.set(true);

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parfor.Engines;
 import dev.parfor.ErrorPolicy;
-import dev.parfor.LoopOutcome;
 import dev.parfor.LoopResult;
+import dev.parfor.Outcome;
 import dev.parfor.ParallelFor;
 import dev.parfor.ParallelForException;
 import dev.parfor.TaskFailure;
@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -102,8 +103,10 @@ class ReadmeExamplesTest {
                                     chunk.stream().mapToInt(Integer::intValue).sum()));
             assertThat(totals).containsExactly(3, 7, 11);
 
+            List<Integer> items = List.of(2, 3, 4);
+            List<Integer> indices = IntStream.range(0, items.size()).boxed().toList();
             List<String> squared =
-                    parfor.loop("squarer").mapIndexed(List.of(2, 3, 4), (x, index) -> index + ":" + x * x);
+                    parfor.loop("squarer").map(indices, items, (i, xs) -> i + ":" + xs.get(i) * xs.get(i));
             assertThat(squared).containsExactly("0:4", "1:9", "2:16");
         }
     }
@@ -111,9 +114,8 @@ class ReadmeExamplesTest {
     @Test
     void shouldRunTheNamedLoopStreamAndAsyncExamples() throws Exception {
         try (ParallelFor parfor = ParallelFor.builder()
-                .engine("cpu", Engines.forkJoin(4))
+                .engine("cpu", Engines.forkJoin(4)) // the first engine registered is the default
                 .engine("io", Engines.virtualThreads(200))
-                .defaultEngine("cpu")
                 .limit("payments-api", 4, 50, 10)
                 .build()) {
             List<Customer> customers = List.of(new Customer(1, "Ada"), new Customer(2, "Bob"), new Customer(3, ""));
@@ -141,7 +143,7 @@ class ReadmeExamplesTest {
                     .isInstanceOf(ParallelForException.class)
                     .hasMessageContaining("loop 'render-reports' failed at input #2")
                     .satisfies(e ->
-                            assertThat(((ParallelForException) e).outcome()).isEqualTo(LoopOutcome.PARTIAL));
+                            assertThat(((ParallelForException) e).outcome()).isEqualTo(Outcome.PARTIAL));
 
             long evens;
             try (Stream<Long> ids = LongStream.range(0, 10_000_000).boxed();

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.parfor.LoopInfo;
 import dev.parfor.LoopListener;
-import dev.parfor.LoopOutcome;
+import dev.parfor.Outcome;
 import dev.parfor.ParallelFor;
 import dev.parfor.Progress;
 import dev.parfor.spi.Engine;
@@ -165,7 +165,7 @@ final class Session implements AutoCloseable {
                 boolean started,
                 String loopId,
                 String loopName,
-                @Nullable LoopOutcome outcome,
+                @Nullable Outcome outcome,
                 @Nullable Throwable error) {}
 
         private final List<Event> events = new CopyOnWriteArrayList<>();
@@ -176,7 +176,7 @@ final class Session implements AutoCloseable {
         }
 
         @Override
-        public void loopFinished(LoopInfo loop, LoopOutcome outcome, @Nullable Throwable error, Progress progress) {
+        public void loopFinished(LoopInfo loop, Outcome outcome, @Nullable Throwable error, Progress progress) {
             events.add(new Event(false, loop.id(), loop.name(), outcome, error));
         }
 

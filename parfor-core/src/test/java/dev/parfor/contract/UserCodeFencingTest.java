@@ -6,12 +6,11 @@ import static org.awaitility.Awaitility.await;
 import dev.parfor.ErrorPolicy;
 import dev.parfor.LoopInfo;
 import dev.parfor.LoopListener;
-import dev.parfor.LoopOutcome;
 import dev.parfor.LoopResult;
+import dev.parfor.Outcome;
 import dev.parfor.ParallelForException;
 import dev.parfor.Progress;
 import dev.parfor.TaskFailure;
-import dev.parfor.TaskOutcome;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -119,7 +118,7 @@ class UserCodeFencingTest {
                         return x;
                     }));
             ParallelForException failure = loopFailure(thrown, "messages");
-            assertThat(failure.outcome()).isEqualTo(LoopOutcome.FAILURE);
+            assertThat(failure.outcome()).isEqualTo(Outcome.FAILURE);
             // Compared by class: AssertJ would print the cause, which is what these exceptions break.
             assertThat(failure.getCause()).isNotNull();
             assertThat(failure.getCause().getClass()).isEqualTo(type);
@@ -160,7 +159,7 @@ class UserCodeFencingTest {
                         return in.value();
                     }));
             ParallelForException failure = loopFailure(thrown, "input-message");
-            assertThat(failure.outcome()).isEqualTo(LoopOutcome.FAILURE);
+            assertThat(failure.outcome()).isEqualTo(Outcome.FAILURE);
             assertThat(failure.getCause()).isInstanceOf(IOException.class).hasMessage("input 3 fails");
         }
     }
@@ -245,12 +244,12 @@ class UserCodeFencingTest {
             }
 
             @Override
-            public void tasksEnded(LoopInfo loop, TaskOutcome outcome, int count, long nanos) {
+            public void tasksEnded(LoopInfo loop, Outcome outcome, int count, long nanos) {
                 throw new ListenerError("tasksEnded");
             }
 
             @Override
-            public void loopFinished(LoopInfo loop, LoopOutcome outcome, @Nullable Throwable error, Progress progress) {
+            public void loopFinished(LoopInfo loop, Outcome outcome, @Nullable Throwable error, Progress progress) {
                 throw new ListenerError("loopFinished");
             }
         };
@@ -261,7 +260,7 @@ class UserCodeFencingTest {
             assertThat(result).isEqualTo(range(20).stream().map(x -> x * 2).toList());
             await().atMost(Session.LIMIT)
                     .until(() -> session.events().finished().size() == 1);
-            assertThat(session.events().finished().get(0).outcome()).isEqualTo(LoopOutcome.SUCCESS);
+            assertThat(session.events().finished().get(0).outcome()).isEqualTo(Outcome.SUCCESS);
         }
     }
 
@@ -344,7 +343,7 @@ class UserCodeFencingTest {
                     .chunkSize(1)
                     .map(new FlakySource().once(), x -> x * 10)));
             ParallelForException failure = loopFailure(thrown, "source-error");
-            assertThat(failure.outcome()).isEqualTo(LoopOutcome.FAILURE);
+            assertThat(failure.outcome()).isEqualTo(Outcome.FAILURE);
             assertThat(hasInChain(failure, SourceError.class))
                     .as("the source's Error is in the cause chain of %s", failure)
                     .isTrue();
@@ -401,7 +400,7 @@ class UserCodeFencingTest {
             });
             assertThat(interruptFlag).as("the caller's interrupt flag").isFalse();
             ParallelForException failure = loopFailure(thrown, "cancelled-join-fail-fast");
-            assertThat(failure.outcome()).isEqualTo(LoopOutcome.FAILURE);
+            assertThat(failure.outcome()).isEqualTo(Outcome.FAILURE);
             assertThat(failure.getCause()).isInstanceOf(CancellationException.class);
             assertThat(failure.failures()).extracting(TaskFailure::index).containsExactly(3L);
         }
@@ -476,7 +475,7 @@ class UserCodeFencingTest {
                 assertThat(result.get()).containsExactly(0, 2, 4, null, null, null, 12, 14, 16);
                 await().atMost(Session.LIMIT)
                         .until(() -> !session.events().finished().isEmpty());
-                assertThat(session.events().finished().get(0).outcome()).isEqualTo(LoopOutcome.PARTIAL);
+                assertThat(session.events().finished().get(0).outcome()).isEqualTo(Outcome.PARTIAL);
             } else {
                 // Or reported as failures that name the failed chunk's inputs.
                 ParallelForException failure = loopFailure(thrown, "chunks");

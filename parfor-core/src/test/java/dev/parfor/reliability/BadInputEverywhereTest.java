@@ -111,16 +111,6 @@ class BadInputEverywhereTest {
                 () -> ParallelFor.builder().engine("a", Engines.sequential()).engine("a", Engines.sequential()),
                 IllegalStateException.class,
                 "'a'");
-        refusesNull("builder().defaultEngine(null)", () -> ParallelFor.builder().defaultEngine(null), "name");
-        refuses(
-                "builder().defaultEngine(unknown).build()",
-                () -> ParallelFor.builder()
-                        .engine("cpu", Engines.sequential())
-                        .defaultEngine("gpu")
-                        .build(),
-                IllegalStateException.class,
-                "'gpu'",
-                "cpu");
         refusesNull("builder().loop(null, d)", () -> ParallelFor.builder().loop(null, loop -> {}), "name");
         refusesNull("builder().loop(l, null)", () -> ParallelFor.builder().loop("l", null), "defaults");
         refusesNull(
@@ -130,17 +120,6 @@ class BadInputEverywhereTest {
         refusesNull("builder().listener(null)", () -> ParallelFor.builder().listener(null), "listener");
         refusesNull(
                 "builder().contextPropagator(null)", () -> ParallelFor.builder().contextPropagator(null), "propagator");
-        refusesNull(
-                "builder().progress(null, d)",
-                () -> ParallelFor.builder().progress(null, Duration.ofSeconds(1)),
-                "listener");
-        refuses(
-                "builder().progress(l, zero)",
-                () -> ParallelFor.builder().progress(p -> {}, Duration.ZERO),
-                IllegalArgumentException.class,
-                "'interval'",
-                "PT0S",
-                "positive");
         refuses(
                 "builder().build() without engines",
                 () -> ParallelFor.builder().build(),
@@ -158,9 +137,6 @@ class BadInputEverywhereTest {
         refusesNull("forEach(inputs, null)", () -> parfor.loop().forEach(one, (Body.Action<Integer>) null), "body");
         refusesNull("product(as, null, body)", () -> parfor.loop().product(one, null, (a, b) -> a), "bs");
         refusesNull("product(as, bs, null)", () -> parfor.loop().product(one, one, null), "body");
-        refusesNull("product(null axes, body)", () -> parfor.loop().product((List<List<?>>) null, c -> c), "axes");
-        refusesNull("mapIndexed(null, body)", () -> parfor.loop().mapIndexed(null, (x, i) -> x), "inputs");
-        refusesNull("mapIndexed(inputs, null)", () -> parfor.loop().mapIndexed(one, null), "body");
         refusesNull("mapChunks(null, 2, body)", () -> parfor.loop().mapChunks(null, 2, c -> c), "inputs");
         refusesNotPositive("mapChunks(inputs, -2, body)", () -> parfor.loop().mapChunks(one, -2, c -> c), "chunks", -2);
         refusesNull("mapChunks(inputs, 2, null)", () -> parfor.loop().mapChunks(one, 2, null), "body");

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.parfor.LoopInfo;
 import dev.parfor.LoopListener;
-import dev.parfor.LoopOutcome;
+import dev.parfor.Outcome;
 import dev.parfor.ParallelForException;
 import dev.parfor.Progress;
 import java.time.Duration;
@@ -89,7 +89,7 @@ class CancellationTest {
                     .isInstanceOf(ParallelForException.class)
                     .hasMessageContaining(
                             "loop 'interrupted-caller' was cancelled: the calling thread was interrupted");
-            assertThat(((ParallelForException) caller.error.get()).outcome()).isEqualTo(LoopOutcome.CANCELLED);
+            assertThat(((ParallelForException) caller.error.get()).outcome()).isEqualTo(Outcome.CANCELLED);
             assertThat(caller.interruptFlagAfter.get())
                     .as("interrupt flag restored")
                     .isTrue();
@@ -104,10 +104,10 @@ class CancellationTest {
     @ParameterizedTest
     @EnumSource(Rig.Kind.class)
     void shouldCancelTheRestWhenAResultStreamIsClosedEarly(Rig.Kind kind) {
-        List<LoopOutcome> outcomes = new CopyOnWriteArrayList<>();
+        List<Outcome> outcomes = new CopyOnWriteArrayList<>();
         LoopListener listener = new LoopListener() {
             @Override
-            public void loopFinished(LoopInfo loop, LoopOutcome outcome, @Nullable Throwable error, Progress progress) {
+            public void loopFinished(LoopInfo loop, Outcome outcome, @Nullable Throwable error, Progress progress) {
                 outcomes.add(outcome);
             }
         };
@@ -122,7 +122,7 @@ class CancellationTest {
                 first = results.limit(50).toList();
             }
             assertThat(first).isEqualTo(IntStream.range(0, 50).boxed().toList());
-            await().atMost(Duration.ofSeconds(30)).until(() -> outcomes.contains(LoopOutcome.CANCELLED));
+            await().atMost(Duration.ofSeconds(30)).until(() -> outcomes.contains(Outcome.CANCELLED));
             int after = started.get();
             await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> started.get() == after);
             assertThat(rig.parfor().running()).isEmpty();
@@ -145,7 +145,7 @@ class CancellationTest {
                     .isInstanceOf(ParallelForException.class)
                     .hasMessageContaining("loop 'at-shutdown' was cancelled: parfor is shutting down and the loop did"
                             + " not finish within PT0.1S");
-            assertThat(((ParallelForException) caller.error.get()).outcome()).isEqualTo(LoopOutcome.CANCELLED);
+            assertThat(((ParallelForException) caller.error.get()).outcome()).isEqualTo(Outcome.CANCELLED);
             await().atMost(Duration.ofSeconds(30)).until(() -> caller.interrupted.get() == caller.started.get());
             assertThat(rig.parfor().isShutdown()).isTrue();
             org.assertj.core.api.Assertions.assertThatThrownBy(

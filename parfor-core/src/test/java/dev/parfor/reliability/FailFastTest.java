@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import dev.parfor.ErrorPolicy;
-import dev.parfor.LoopOutcome;
 import dev.parfor.LoopResult;
+import dev.parfor.Outcome;
 import dev.parfor.ParallelForException;
 import dev.parfor.spi.Engine;
 import java.time.Duration;
@@ -77,7 +77,7 @@ class FailFastTest {
                             }));
 
             assertThat(error).isNotNull();
-            assertThat(error.outcome()).isEqualTo(LoopOutcome.FAILURE);
+            assertThat(error.outcome()).isEqualTo(Outcome.FAILURE);
             assertThat(error.getCause()).isInstanceOf(Boom.class).hasMessage("input " + failing + " is broken");
             assertThat(error.getMessage()).contains("loop 'fail-fast' failed at input #" + failing, "is broken");
             await().atMost(Duration.ofSeconds(30))
@@ -186,7 +186,7 @@ class FailFastTest {
                                         Thread.sleep(60_000);
                                         return i;
                                     }));
-                    assertThat(e.outcome()).isEqualTo(LoopOutcome.TIMEOUT);
+                    assertThat(e.outcome()).isEqualTo(Outcome.TIMEOUT);
                     return 1;
                 }
                 rig.parfor().loop().forEach(inputs, i -> {});

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import dev.parfor.ErrorPolicy;
 import dev.parfor.Loop;
-import dev.parfor.LoopOutcome;
 import dev.parfor.LoopResult;
+import dev.parfor.Outcome;
 import dev.parfor.ParallelForException;
 import dev.parfor.TaskFailure;
 import java.time.Duration;
@@ -233,7 +233,7 @@ class LoopPropertiesTest {
             ParallelForException error =
                     catchThrowableOfType(ParallelForException.class, () -> run(loop, form, inputs, body));
             assertThat(error).as("fail-fast loop with permanent failures").isNotNull();
-            assertThat(error.outcome()).isEqualTo(LoopOutcome.FAILURE);
+            assertThat(error.outcome()).isEqualTo(Outcome.FAILURE);
             assertThat(error.failures()).isNotEmpty();
             TaskFailure first = error.failures().get(0);
             assertThat(plan.permanent()).contains((int) first.index());

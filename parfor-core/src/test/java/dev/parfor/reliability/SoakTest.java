@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.parfor.ErrorPolicy;
-import dev.parfor.LoopOutcome;
 import dev.parfor.LoopResult;
+import dev.parfor.Outcome;
 import dev.parfor.ParallelFor;
 import dev.parfor.ParallelForException;
 import java.lang.management.ManagementFactory;
@@ -168,7 +168,7 @@ class SoakTest {
                                     Thread.sleep(60_000);
                                     return i;
                                 }));
-                assertThat(e.outcome()).isEqualTo(LoopOutcome.TIMEOUT);
+                assertThat(e.outcome()).isEqualTo(Outcome.TIMEOUT);
                 faults++;
                 return 3;
             }
@@ -206,7 +206,7 @@ class SoakTest {
                             return i;
                         });
                     } catch (ParallelForException expected) {
-                        assertThat(expected.outcome()).isEqualTo(LoopOutcome.CANCELLED);
+                        assertThat(expected.outcome()).isEqualTo(Outcome.CANCELLED);
                     }
                 });
                 while (started.get() == 0 && caller.isAlive()) {

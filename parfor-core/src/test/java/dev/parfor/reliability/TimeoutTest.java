@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import dev.parfor.ErrorPolicy;
-import dev.parfor.LoopOutcome;
 import dev.parfor.LoopResult;
+import dev.parfor.Outcome;
 import dev.parfor.ParallelForException;
 import dev.parfor.TaskFailure;
 import java.time.Duration;
@@ -76,7 +76,7 @@ class TimeoutTest {
                             }));
             long overrun = overrunMillis(start);
             assertThat(error).isNotNull();
-            assertThat(error.outcome()).isEqualTo(LoopOutcome.TIMEOUT);
+            assertThat(error.outcome()).isEqualTo(Outcome.TIMEOUT);
             assertThat(error.getMessage())
                     .contains("loop 'sleeps-forever' timed out after PT0.3S", "raise its timeout");
             await().atMost(Duration.ofSeconds(30)).until(() -> interrupted.get() >= 1);
@@ -97,7 +97,7 @@ class TimeoutTest {
                             .map(IntStream.range(0, 20).boxed().toList(), this::spin));
             long overrun = overrunMillis(start);
             assertThat(error).isNotNull();
-            assertThat(error.outcome()).isEqualTo(LoopOutcome.TIMEOUT);
+            assertThat(error.outcome()).isEqualTo(Outcome.TIMEOUT);
             assertThat(error.getMessage()).contains("loop 'spins' timed out after PT0.3S");
             // The documented cost: a body that ignores interrupts keeps its thread until it returns by itself.
             assertThat(spinning.get())

@@ -128,7 +128,7 @@ class HazelcastEngineTest {
         AtomicInteger chunks = new AtomicInteger();
         listeners.add(new LoopListener() {
             @Override
-            public void tasksEnded(LoopInfo loop, dev.parfor.TaskOutcome outcome, int count, long nanos) {
+            public void tasksEnded(LoopInfo loop, dev.parfor.Outcome outcome, int count, long nanos) {
                 chunks.incrementAndGet();
             }
         });

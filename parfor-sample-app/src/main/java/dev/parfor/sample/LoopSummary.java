@@ -1,9 +1,9 @@
 package dev.parfor.sample;
 
 import dev.parfor.Progress;
-import dev.parfor.ProgressListener;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
 record LoopSummary(String id, String loop, String engine, long done, long elapsedMillis) {
 
     /** Collects the last progress snapshot of one loop; parfor sends one with {@code finished} set at the end. */
-    static final class Recorder implements ProgressListener {
+    static final class Recorder implements Consumer<Progress> {
 
         /** How often the loop reports while it runs; only the last report, at the end, makes the summary. */
         static final Duration INTERVAL = Duration.ofSeconds(1);
@@ -27,7 +27,7 @@ record LoopSummary(String id, String loop, String engine, long done, long elapse
         private final AtomicReference<@Nullable Progress> last = new AtomicReference<>();
 
         @Override
-        public void onProgress(Progress progress) {
+        public void accept(Progress progress) {
             last.set(progress);
         }
 

@@ -2,10 +2,10 @@ package dev.parfor.autoconfigure;
 
 import dev.parfor.LoopInfo;
 import dev.parfor.LoopListener;
-import dev.parfor.LoopOutcome;
+import dev.parfor.Outcome;
 import dev.parfor.Progress;
-import dev.parfor.ProgressListener;
 import java.time.Duration;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +30,7 @@ final class LoggingListeners {
     }
 
     /** Logs running loops to {@code dev.parfor.progress}; the final report is left to the summary line. */
-    static ProgressListener progress(Level level) {
+    static Consumer<Progress> progress(Level level) {
         Logger log = LoggerFactory.getLogger("dev.parfor.progress");
         return progress -> {
             if (!progress.finished()) {
@@ -59,7 +59,7 @@ final class LoggingListeners {
         }
 
         @Override
-        public void loopFinished(LoopInfo loop, LoopOutcome outcome, @Nullable Throwable error, Progress progress) {
+        public void loopFinished(LoopInfo loop, Outcome outcome, @Nullable Throwable error, Progress progress) {
             Level chosen = progress.elapsed().compareTo(interval) >= 0 ? longLevel : level;
             if (!log.isEnabledForLevel(chosen)) {
                 return;

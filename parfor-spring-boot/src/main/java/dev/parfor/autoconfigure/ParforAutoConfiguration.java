@@ -4,6 +4,7 @@ import dev.parfor.ContextPropagator;
 import dev.parfor.Loop;
 import dev.parfor.LoopListener;
 import dev.parfor.ParallelFor;
+import dev.parfor.Progress;
 import dev.parfor.autoconfigure.ParforProperties.EngineProperties;
 import dev.parfor.autoconfigure.ParforProperties.LoopProperties;
 import dev.parfor.spi.Engine;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.event.Level;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -78,9 +80,15 @@ public final class ParforAutoConfiguration {
             ObjectProvider<ParallelForBuilderCustomizer> customizers) {
         Map<String, Engine> engines = engines(parforEngines, beans);
         ParforChecks.checkNames(properties, engines.keySet(), WrittenProperties.of(environment), beans);
+        // The first engine registered is the default.
+        Map<String, Engine> defaultFirst = new LinkedHashMap<>();
+        defaultFirst.put(properties.getEngine(), engines.get(properties.getEngine()));
+        defaultFirst.putAll(engines);
+        engines = defaultFirst;
         ParallelFor.Builder builder = ParallelFor.builder().ownsEngines(false);
-        engines.forEach((name, engine) -> builder.engine(name, engine, engineDefaults(properties, name)));
-        builder.defaultEngine(properties.getEngine());
+        Level progress = LoggingListeners.level(properties.getProgress().getLogLevel());
+        @Nullable Consumer<Progress> progressLog = progress != null ? LoggingListeners.progress(progress) : null;
+        engines.forEach((name, engine) -> builder.engine(name, engine, engineDefaults(properties, name, progressLog)));
         properties
                 .getLimits()
                 .forEach((name, limit) -> builder.limit(
@@ -89,12 +97,6 @@ public final class ParforAutoConfiguration {
                         limit.getRate() != null ? limit.getRate() : 0,
                         burst(limit)));
         properties.getLoops().forEach((name, loop) -> builder.loop(name, defaults -> loopDefaults(loop, defaults)));
-        Level progress = LoggingListeners.level(properties.getProgress().getLogLevel());
-        if (progress != null) {
-            builder.progress(
-                    LoggingListeners.progress(progress),
-                    properties.getProgress().getInterval());
-        }
         Level summary = LoggingListeners.level(properties.getProgress().getSummaryLogLevel());
         if (summary != null) {
             builder.listener(new LoggingListeners.Summary(
@@ -145,10 +147,18 @@ public final class ParforAutoConfiguration {
                 parallelFor, properties.getShutdown().getAwaitTerminationPeriod(), configuredLoops.getIfAvailable());
     }
 
-    /** What {@code parfor.engines.<name>} sets for the loops on that engine. */
-    private static Consumer<Loop> engineDefaults(ParforProperties properties, String engine) {
+    /**
+     * What {@code parfor.engines.<name>} sets for the loops on that engine, and the progress log of {@code
+     * parfor.progress} for every loop that sets no progress listener of its own.
+     */
+    private static Consumer<Loop> engineDefaults(
+            ParforProperties properties, String engine, @Nullable Consumer<Progress> progressLog) {
         EngineProperties configured = properties.getEngines().get(engine);
+        Duration interval = properties.getProgress().getInterval();
         return defaults -> {
+            if (progressLog != null) {
+                defaults.progress(progressLog, interval);
+            }
             if (configured != null && configured.getChunkSize() != null) {
                 defaults.chunkSize(configured.getChunkSize());
             }

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parfor.Engines;
 import dev.parfor.ErrorPolicy;
-import dev.parfor.LoopOutcome;
 import dev.parfor.LoopResult;
+import dev.parfor.Outcome;
 import dev.parfor.ParallelFor;
 import dev.parfor.ParallelForException;
 import dev.parfor.autoconfigure.actuate.ParforActuatorAutoConfiguration;
@@ -53,8 +53,11 @@ class ParforAutoConfigurationTests {
         runner.run(context -> {
             assertThat(context).hasSingleBean(ParallelFor.class).hasSingleBean(ParforLifecycle.class);
             ParallelFor parfor = context.getBean(ParallelFor.class);
-            assertThat(parfor.defaultEngine()).isEqualTo("fork-join");
             assertThat(parfor.engines()).containsOnlyKeys("sequential", "fork-join", "virtual");
+            assertThat(parfor.engines().keySet())
+                    .as("the default engine first")
+                    .first()
+                    .isEqualTo("fork-join");
             assertThat(context.getBeansOfType(Engine.class))
                     .as("parfor's engines are not beans, so no bean of the application can clash with one")
                     .isEmpty();
@@ -110,8 +113,15 @@ class ParforAutoConfigurationTests {
                         "parfor.engines.debug.type=SEQUENTIAL")
                 .run(context -> {
                     ParallelFor parfor = context.getBean(ParallelFor.class);
-                    assertThat(parfor.defaultEngine()).isEqualTo("io");
                     assertThat(parfor.engines()).containsOnlyKeys("sequential", "fork-join", "virtual", "io", "debug");
+                    assertThat(parfor.engines().keySet())
+                            .as("the default engine first")
+                            .first()
+                            .isEqualTo("io");
+                    assertThat(parfor.loop("unrouted")
+                                    .map(List.of(1), x -> Thread.currentThread().isVirtual()))
+                            .as("a loop that names no engine runs on the default")
+                            .containsExactly(true);
                     assertThat(parfor.engines().get("fork-join").parallelism()).isEqualTo(3);
                     assertThat(parfor.engines().get("io").parallelism()).isEqualTo(5);
                     assertThat(parfor.engines().get("io").type()).isEqualTo("virtual");
@@ -345,7 +355,7 @@ class ParforAutoConfigurationTests {
                             .hasMessageContaining("shutting down");
                     ParallelForException error = (ParallelForException)
                             loop.handle((v, e) -> e.getCause()).join();
-                    assertThat(error.outcome()).isEqualTo(LoopOutcome.CANCELLED);
+                    assertThat(error.outcome()).isEqualTo(Outcome.CANCELLED);
                     assertThat(lifecycle.isRunning()).isFalse();
                     assertThatThrownBy(() -> parfor.map(List.of(1), x -> x)).hasMessageContaining("shut down");
                 });
@@ -733,10 +743,6 @@ class ParforAutoConfigurationTests {
                 .run(context -> {
                     ParallelFor parfor = context.getBean(ParallelFor.class);
                     assertThat(parfor.limits()).containsOnlyKeys("payments-api");
-                    assertThat(parfor.limits().get("payments-api").maxConcurrency())
-                            .isEqualTo(2);
-                    assertThat(parfor.limits().get("payments-api").permitsPerSecond())
-                            .isEqualTo(1000.0);
                     assertThat(parfor.loop("charge").map(List.of(1, 2, 3), x -> x * 10))
                             .containsExactly(10, 20, 30);
                     assertThat(parfor.limits().get("payments-api").acquired()).isEqualTo(3);
@@ -831,7 +837,7 @@ class ParforAutoConfigurationTests {
         private final java.util.Map<String, List<Integer>> sizes = new java.util.concurrent.ConcurrentHashMap<>();
 
         @Override
-        public void tasksEnded(dev.parfor.LoopInfo loop, dev.parfor.TaskOutcome outcome, int count, long nanos) {
+        public void tasksEnded(dev.parfor.LoopInfo loop, dev.parfor.Outcome outcome, int count, long nanos) {
             sizes.computeIfAbsent(loop.name(), k -> new java.util.concurrent.CopyOnWriteArrayList<>())
                     .add(count);
         }

@@ -3,6 +3,7 @@ package dev.parfor.autoconfigure.actuate;
 import dev.parfor.ParallelFor;
 import dev.parfor.autoconfigure.ParforAutoConfiguration;
 import dev.parfor.autoconfigure.ParforLifecycle;
+import dev.parfor.autoconfigure.ParforProperties;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -39,8 +40,9 @@ public final class ParforActuatorAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         @ConditionalOnBean(ParallelFor.class)
-        ParforEndpoint parforEndpoint(ParallelFor parallelFor, RecentLoops recent) {
-            return new ParforEndpoint(parallelFor, recent);
+        ParforEndpoint parforEndpoint(
+                ParallelFor parallelFor, RecentLoops recent, ObjectProvider<ParforProperties> properties) {
+            return new ParforEndpoint(parallelFor, recent, properties.getIfAvailable(ParforProperties::new));
         }
     }
 

@@ -5,10 +5,14 @@ import dev.parfor.LoopInfo;
 import dev.parfor.ParallelFor;
 import dev.parfor.Progress;
 import dev.parfor.TaskFailure;
+import dev.parfor.autoconfigure.ParforProperties;
+import dev.parfor.autoconfigure.ParforProperties.LimitProperties;
 import dev.parfor.spi.Engine;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
@@ -30,16 +34,24 @@ public class ParforEndpoint {
 
     private final ParallelFor parallelFor;
     private final RecentLoops recent;
+    private final ParforProperties properties;
 
     /**
      * Creates the endpoint.
      *
      * @param parallelFor the instance to describe
      * @param recent the loops that finished last
+     * @param properties the configuration, for the bounds of the limits it sets
      */
-    public ParforEndpoint(ParallelFor parallelFor, RecentLoops recent) {
+    public ParforEndpoint(ParallelFor parallelFor, RecentLoops recent, ParforProperties properties) {
         this.parallelFor = parallelFor;
         this.recent = recent;
+        this.properties = properties;
+    }
+
+    /** The default engine's name: the first engine registered. */
+    static String defaultEngine(ParallelFor parallelFor) {
+        return parallelFor.engines().keySet().iterator().next();
     }
 
     /**
@@ -60,15 +72,25 @@ public class ParforEndpoint {
         List<LimitDescriptor> limits = parallelFor.limits().entrySet().stream()
                 .map(entry -> new LimitDescriptor(
                         entry.getKey(),
-                        entry.getValue().maxConcurrency(),
-                        entry.getValue().permitsPerSecond(),
+                        configured(entry.getKey(), LimitProperties::getMaxConcurrency, 0),
+                        configured(entry.getKey(), LimitProperties::getRate, 0.0),
                         entry.getValue().inUse(),
                         entry.getValue().waiting(),
                         entry.getValue().acquired(),
                         entry.getValue().rejected(),
                         entry.getValue().waitNanos() / 1_000_000))
                 .toList();
-        return new ParforDescriptor(parallelFor.defaultEngine(), engines, running, finished, limits);
+        return new ParforDescriptor(defaultEngine(parallelFor), engines, running, finished, limits);
+    }
+
+    /** A bound of a limit that configuration sets; null for a limit registered in code. */
+    private <V> @Nullable V configured(String limit, Function<LimitProperties, @Nullable V> bound, V unbounded) {
+        LimitProperties configured = properties.getLimits().get(limit);
+        if (configured == null) {
+            return null;
+        }
+        V value = bound.apply(configured);
+        return value != null ? value : unbounded;
     }
 
     /**
@@ -99,7 +121,7 @@ public class ParforEndpoint {
                         progress.elapsed().toMillis(),
                         rate(progress),
                         etaMillis(progress),
-                        progress.info().startedAt().toString(),
+                        startedAt(progress, Instant.now()),
                         null,
                         failures,
                         loop.options());
@@ -121,7 +143,7 @@ public class ParforEndpoint {
                         progress.elapsed().toMillis(),
                         rate(progress),
                         null,
-                        progress.info().startedAt().toString(),
+                        startedAt(progress, finished.finishedAt()),
                         finished.finishedAt().toString(),
                         List.of(),
                         Map.of());
@@ -190,9 +212,18 @@ public class ParforEndpoint {
         return seconds <= 0 ? 0 : progress.done() / seconds;
     }
 
-    /** A running loop's estimated time left, or null when unknown. */
+    /** A running loop's estimated time left at the rate so far, or null when its total is unknown or none ended. */
     private static @Nullable Long etaMillis(Progress progress) {
-        return progress.eta().map(java.time.Duration::toMillis).orElse(null);
+        if (progress.total().isEmpty() || progress.done() == 0) {
+            return null;
+        }
+        long left = Math.max(0, progress.total().getAsLong() - progress.done());
+        return (long) (left / rate(progress) * 1000);
+    }
+
+    /** When a loop started: {@code at}, the time of its snapshot, less the time it had run. */
+    private static String startedAt(Progress progress, Instant at) {
+        return at.minus(progress.elapsed()).toString();
     }
 
     private static EngineDescriptor engine(Map.Entry<String, Engine> entry) {
@@ -217,7 +248,7 @@ public class ParforEndpoint {
                 progress.elapsed().toMillis(),
                 rate(progress),
                 etaMillis(progress),
-                progress.info().startedAt().toString());
+                startedAt(progress, Instant.now()));
     }
 
     private static FinishedLoop finished(RecentLoops.Finished finished) {
@@ -232,7 +263,7 @@ public class ParforEndpoint {
                 progress.failed(),
                 progress.retried(),
                 progress.elapsed().toMillis(),
-                progress.info().startedAt().toString(),
+                startedAt(progress, finished.finishedAt()),
                 finished.finishedAt().toString());
     }
 
@@ -257,8 +288,9 @@ public class ParforEndpoint {
      * One limit that loops share.
      *
      * @param name its name
-     * @param maxConcurrency the most tasks at once (0: no bound)
-     * @param permitsPerSecond the average rate (0: no bound)
+     * @param maxConcurrency the most tasks at once (0: no bound; null for a limit registered in code, not in
+     *     {@code parfor.limits})
+     * @param permitsPerSecond the average rate (0: no bound; null for a limit registered in code)
      * @param inUse tasks holding a permit now
      * @param waiting tasks waiting for a permit now
      * @param acquired permits handed out so far
@@ -267,8 +299,8 @@ public class ParforEndpoint {
      */
     public record LimitDescriptor(
             String name,
-            int maxConcurrency,
-            double permitsPerSecond,
+            @Nullable Integer maxConcurrency,
+            @Nullable Double permitsPerSecond,
             int inUse,
             int waiting,
             long acquired,

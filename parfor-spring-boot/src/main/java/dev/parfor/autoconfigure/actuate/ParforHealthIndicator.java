@@ -41,7 +41,7 @@ final class ParforHealthIndicator extends AbstractHealthIndicator {
             details.put("queued", engine.stats().map(s -> s.queuedCount()).orElse(-1L));
             engines.put(entry.getKey(), details);
         }
-        builder.withDetail("defaultEngine", parallelFor.defaultEngine())
+        builder.withDetail("defaultEngine", ParforEndpoint.defaultEngine(parallelFor))
                 .withDetail("runningLoops", parallelFor.running().size())
                 .withDetail("engines", engines);
     }

@@ -2,7 +2,7 @@ package dev.parfor.autoconfigure.actuate;
 
 import dev.parfor.LoopInfo;
 import dev.parfor.LoopListener;
-import dev.parfor.LoopOutcome;
+import dev.parfor.Outcome;
 import dev.parfor.Progress;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -28,14 +28,13 @@ public final class RecentLoops implements LoopListener {
      * @param loop the loop
      * @param outcome how it ended
      * @param progress its final counts
-     * @param finishedAt when it ended: its start plus the time it ran
+     * @param finishedAt when it ended
      */
-    public record Finished(LoopInfo loop, LoopOutcome outcome, Progress progress, Instant finishedAt) {}
+    public record Finished(LoopInfo loop, Outcome outcome, Progress progress, Instant finishedAt) {}
 
     @Override
-    public void loopFinished(LoopInfo loop, LoopOutcome outcome, @Nullable Throwable error, Progress progress) {
-        // The loop's start and its elapsed time, both measured already: no clock read per loop.
-        Finished entry = new Finished(loop, outcome, progress, loop.startedAt().plus(progress.elapsed()));
+    public void loopFinished(LoopInfo loop, Outcome outcome, @Nullable Throwable error, Progress progress) {
+        Finished entry = new Finished(loop, outcome, progress, Instant.now());
         synchronized (finished) {
             if (finished.size() == CAPACITY) {
                 finished.removeLast();

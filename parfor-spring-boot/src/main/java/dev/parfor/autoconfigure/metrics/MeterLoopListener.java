@@ -2,7 +2,7 @@ package dev.parfor.autoconfigure.metrics;
 
 import dev.parfor.LoopInfo;
 import dev.parfor.LoopListener;
-import dev.parfor.LoopOutcome;
+import dev.parfor.Outcome;
 import dev.parfor.Progress;
 import io.micrometer.core.instrument.LongTaskTimer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class MeterLoopListener implements LoopListener {
 
-    private static final LoopOutcome[] OUTCOMES = LoopOutcome.values();
+    private static final Outcome[] OUTCOMES = Outcome.values();
     private static final String NONE = "none";
     private static final String NAME = DefaultParforLoopObservationConvention.NAME;
 
@@ -56,7 +56,7 @@ final class MeterLoopListener implements LoopListener {
                     .register(registry);
         }
 
-        Timer timer(LoopOutcome outcome, @Nullable Throwable error) {
+        Timer timer(Outcome outcome, @Nullable Throwable error) {
             if (error == null) {
                 Timer timer = clean.get(outcome.ordinal());
                 if (timer == null) {
@@ -72,7 +72,7 @@ final class MeterLoopListener implements LoopListener {
                     key -> register(outcome, exception, errorTag));
         }
 
-        private Timer register(LoopOutcome outcome, String exception, String error) {
+        private Timer register(Outcome outcome, String exception, String error) {
             return registry.timer(NAME, tags(engine, loop, outcome.name().toLowerCase(Locale.ROOT), exception, error));
         }
     }
@@ -89,7 +89,7 @@ final class MeterLoopListener implements LoopListener {
     }
 
     @Override
-    public void loopFinished(LoopInfo loop, LoopOutcome outcome, @Nullable Throwable error, Progress progress) {
+    public void loopFinished(LoopInfo loop, Outcome outcome, @Nullable Throwable error, Progress progress) {
         Active active = running.remove(loop);
         if (active != null) {
             active.meters.timer(outcome, error).record(active.sample.stop(), TimeUnit.NANOSECONDS);

@@ -2,7 +2,7 @@ package dev.parfor.autoconfigure.metrics;
 
 import dev.parfor.LoopInfo;
 import dev.parfor.LoopListener;
-import dev.parfor.LoopOutcome;
+import dev.parfor.Outcome;
 import dev.parfor.Progress;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
@@ -39,7 +39,7 @@ final class ObservationLoopListener implements LoopListener {
     }
 
     @Override
-    public void loopFinished(LoopInfo loop, LoopOutcome outcome, @Nullable Throwable error, Progress progress) {
+    public void loopFinished(LoopInfo loop, Outcome outcome, @Nullable Throwable error, Progress progress) {
         Running run = running.remove(loop.id());
         if (run == null) {
             return;

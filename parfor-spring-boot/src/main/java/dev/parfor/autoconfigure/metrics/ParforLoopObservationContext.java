@@ -1,7 +1,7 @@
 package dev.parfor.autoconfigure.metrics;
 
 import dev.parfor.LoopInfo;
-import dev.parfor.LoopOutcome;
+import dev.parfor.Outcome;
 import dev.parfor.Progress;
 import io.micrometer.observation.Observation;
 import java.util.Objects;
@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
 public final class ParforLoopObservationContext extends Observation.Context {
 
     private final LoopInfo loop;
-    private @Nullable LoopOutcome outcome;
+    private @Nullable Outcome outcome;
     private @Nullable Progress progress;
 
     /**
@@ -40,7 +40,7 @@ public final class ParforLoopObservationContext extends Observation.Context {
      *
      * @return the outcome, or null while the loop runs
      */
-    public @Nullable LoopOutcome getOutcome() {
+    public @Nullable Outcome getOutcome() {
         return outcome;
     }
 
@@ -49,7 +49,7 @@ public final class ParforLoopObservationContext extends Observation.Context {
      *
      * @param outcome the outcome
      */
-    public void setOutcome(@Nullable LoopOutcome outcome) {
+    public void setOutcome(@Nullable Outcome outcome) {
         this.outcome = outcome;
     }
 

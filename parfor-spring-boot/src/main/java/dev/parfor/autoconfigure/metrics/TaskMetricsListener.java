@@ -2,7 +2,7 @@ package dev.parfor.autoconfigure.metrics;
 
 import dev.parfor.LoopInfo;
 import dev.parfor.LoopListener;
-import dev.parfor.TaskOutcome;
+import dev.parfor.Outcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -20,11 +20,11 @@ final class TaskMetricsListener implements LoopListener {
     static final String TASKS = "parfor.tasks";
     static final String TASK_TIMER = "parfor.task";
 
-    private static final TaskOutcome[] OUTCOMES = TaskOutcome.values();
+    private static final Outcome[] OUTCOMES = Outcome.values();
     private static final String[] OUTCOME_TAGS = new String[OUTCOMES.length];
 
     static {
-        for (TaskOutcome outcome : OUTCOMES) {
+        for (Outcome outcome : OUTCOMES) {
             OUTCOME_TAGS[outcome.ordinal()] = outcome.name().toLowerCase(Locale.ROOT);
         }
     }
@@ -51,7 +51,7 @@ final class TaskMetricsListener implements LoopListener {
             this.loop = loop;
         }
 
-        Counter counter(TaskOutcome outcome) {
+        Counter counter(Outcome outcome) {
             Counter counter = counters.get(outcome.ordinal());
             if (counter == null) {
                 // The registry returns the one meter of an id, so a race here registers nothing twice.
@@ -67,7 +67,7 @@ final class TaskMetricsListener implements LoopListener {
             return counter;
         }
 
-        Timer timer(TaskOutcome outcome) {
+        Timer timer(Outcome outcome) {
             Timer timer = timers.get(outcome.ordinal());
             if (timer == null) {
                 timer = Timer.builder(TASK_TIMER)
@@ -83,7 +83,7 @@ final class TaskMetricsListener implements LoopListener {
     }
 
     @Override
-    public void tasksEnded(LoopInfo loop, TaskOutcome outcome, int count, long nanos) {
+    public void tasksEnded(LoopInfo loop, Outcome outcome, int count, long nanos) {
         Meters of = meters.get(loop);
         of.counter(outcome).increment(count);
         if (timeTasks && count > 0 && nanos > 0) {

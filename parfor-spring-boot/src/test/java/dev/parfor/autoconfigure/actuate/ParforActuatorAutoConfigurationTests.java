@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.parfor.ErrorPolicy;
-import dev.parfor.LoopOutcome;
 import dev.parfor.LoopResult;
+import dev.parfor.Outcome;
 import dev.parfor.ParallelFor;
 import dev.parfor.ParallelForException;
+import dev.parfor.autoconfigure.ParallelForBuilderCustomizer;
 import dev.parfor.autoconfigure.ParforAutoConfiguration;
 import dev.parfor.autoconfigure.ParforLifecycle;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -56,16 +58,26 @@ class ParforActuatorAutoConfigurationTests {
     @Test
     void shouldListEachSharedLimitWithItsUse() {
         runner.withPropertyValues("parfor.limits.db.max-concurrency=3", "parfor.limits.db.rate=100")
+                .withBean(ParallelForBuilderCustomizer.class, () -> builder -> builder.limit("mail", 2, 0, 1))
                 .run(context -> {
                     ParallelFor parfor = context.getBean(ParallelFor.class);
                     ParforEndpoint endpoint = context.getBean(ParforEndpoint.class);
                     parfor.loop("query").limit("db").map(range(4), x -> x);
-                    assertThat(endpoint.parfor().limits()).singleElement().satisfies(limit -> {
+                    assertThat(endpoint.parfor().limits()).hasSize(2);
+                    assertThat(endpoint.parfor().limits().get(0)).satisfies(limit -> {
                         assertThat(limit.name()).isEqualTo("db");
                         assertThat(limit.maxConcurrency()).isEqualTo(3);
                         assertThat(limit.permitsPerSecond()).isEqualTo(100.0);
                         assertThat(limit.acquired()).isEqualTo(4);
                         assertThat(limit.inUse()).isZero();
+                    });
+                    assertThat(endpoint.parfor().limits().get(1)).satisfies(limit -> {
+                        assertThat(limit.name()).isEqualTo("mail");
+                        assertThat(limit.maxConcurrency())
+                                .as("a limit registered in code has no configured bounds to show")
+                                .isNull();
+                        assertThat(limit.permitsPerSecond()).isNull();
+                        assertThat(limit.acquired()).isZero();
                     });
                 });
     }
@@ -79,7 +91,8 @@ class ParforActuatorAutoConfigurationTests {
             assertThat(idle.defaultEngine()).isEqualTo("fork-join");
             assertThat(idle.engines())
                     .extracting(ParforEndpoint.EngineDescriptor::name)
-                    .containsExactly("sequential", "fork-join", "virtual");
+                    .as("the default engine first")
+                    .containsExactly("fork-join", "sequential", "virtual");
             assertThat(idle.engines())
                     .filteredOn(e -> e.name().equals("fork-join"))
                     .singleElement()
@@ -92,6 +105,7 @@ class ParforActuatorAutoConfigurationTests {
             assertThat(idle.recent()).isEmpty();
 
             CountDownLatch release = new CountDownLatch(1);
+            Instant beforeStart = Instant.now();
             CompletableFuture<List<Integer>> held = CompletableFuture.supplyAsync(
                     () -> parfor.loop("held").chunkSize(1).map(range(6), x -> {
                         release.await();
@@ -100,6 +114,9 @@ class ParforActuatorAutoConfigurationTests {
                     Thread::startVirtualThread);
             Awaitility.await().until(() -> !endpoint.parfor().running().isEmpty());
             ParforEndpoint.RunningLoop running = endpoint.parfor().running().get(0);
+            assertThat(Instant.parse(running.startedAt()))
+                    .as("when the loop started (a second either way for a wall clock that is set meanwhile)")
+                    .isBetween(beforeStart.minusSeconds(1), Instant.now().plusSeconds(1));
             assertThat(running.loop()).isEqualTo("held");
             assertThat(running.engine()).isEqualTo("fork-join");
             assertThat(running.total()).isEqualTo(6);
@@ -119,6 +136,9 @@ class ParforActuatorAutoConfigurationTests {
             assertThat(recent.get(0).outcome()).isEqualTo("success");
             assertThat(recent.get(0).total()).isEqualTo(3);
             assertThat(recent.get(0).done()).isEqualTo(3);
+            assertThat(Instant.parse(recent.get(0).startedAt()))
+                    .isBefore(Instant.parse(recent.get(0).finishedAt()).plusNanos(1))
+                    .isBefore(Instant.now());
             assertThat(recent).extracting(ParforEndpoint.FinishedLoop::loop).doesNotContain("held");
         });
     }
@@ -167,7 +187,7 @@ class ParforActuatorAutoConfigurationTests {
                     .isInstanceOf(ParallelForException.class)
                     .hasMessageContaining("cancelled from outside")
                     .satisfies(e ->
-                            assertThat(((ParallelForException) e).outcome()).isEqualTo(LoopOutcome.CANCELLED));
+                            assertThat(((ParallelForException) e).outcome()).isEqualTo(Outcome.CANCELLED));
             Awaitility.await()
                     .until(() -> endpoint.loop(id) != null
                             && !"running".equals(endpoint.loop(id).state()));

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
 import dev.parfor.ErrorPolicy;
-import dev.parfor.LoopOutcome;
 import dev.parfor.LoopResult;
+import dev.parfor.Outcome;
 import dev.parfor.ParallelFor;
 import dev.parfor.ParallelForException;
 import java.net.http.HttpResponse;
@@ -132,7 +132,7 @@ class LoopControlHttpTests {
                 .isInstanceOf(ExecutionException.class)
                 .cause()
                 .isInstanceOfSatisfying(ParallelForException.class, e -> {
-                    assertThat(e.outcome()).isEqualTo(LoopOutcome.CANCELLED);
+                    assertThat(e.outcome()).isEqualTo(Outcome.CANCELLED);
                     assertThat(e.getMessage()).contains("cancelled from outside");
                 });
 
