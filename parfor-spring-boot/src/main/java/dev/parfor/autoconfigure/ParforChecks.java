@@ -111,6 +111,10 @@ final class ParforChecks {
                 }
             }
         }
+        if ("engine".equals(what) && "threadnameprefix".equals(name.getElement(3, Form.UNIFORM))) {
+            action = "Remove it: parfor names an engine's threads after the engine ('parfor-" + entry + "-<n>')"
+                    + " and no longer takes a prefix.";
+        }
         ConfigurationProperty property = source.getConfigurationProperty(name);
         throw new InvalidParforPropertyException(
                 written,

@@ -405,6 +405,9 @@ class ParforAutoConfigurationTests {
                     assertThat(error).isNotNull();
                     assertThat(error.property()).isEqualTo("parfor.engines.io.thread-name-prefix");
                     assertThat(error.problem()).contains("'thread-name-prefix' is not a property of engine 'io'");
+                    assertThat(error.action())
+                            .contains("Remove it")
+                            .contains("threads after the engine ('parfor-io-<n>')");
                 });
     }
 
