@@ -2,8 +2,8 @@ package dev.parfor;
 
 /**
  * The use of a named limit that several loops share ({@link ParallelFor.Builder#limit}): how many tasks hold a permit,
- * how many wait, and what waiting has cost. Its bounds are what was given to the builder. Thread-safe; every figure is a snapshot or a count since the limit was
- * made.
+ * how many wait, and what waiting has cost; its bounds are the ones given to the builder. Thread-safe; every figure
+ * is a snapshot or a count since the limit was made.
  */
 public interface LimitStats {
 

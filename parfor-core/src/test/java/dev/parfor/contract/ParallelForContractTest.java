@@ -113,7 +113,7 @@ class ParallelForContractTest {
 
     @ParameterizedTest
     @MethodSource("engines")
-    void shouldRunProductIndexedChunkedAndInvokeForms(EngineCase engine) {
+    void shouldRunProductChunkedAndInvokeForms(EngineCase engine) {
         try (ParallelFor parfor = parfor(engine)) {
             assertThat(parfor.loop().product(List.of(1, 2), List.of(10, 20, 30), (a, b) -> a * b))
                     .containsExactly(10, 20, 30, 20, 40, 60);

@@ -170,7 +170,7 @@ public abstract class PortableContract {
     }
 
     @Test
-    void shouldRunIndexedProductChunkedAndInvokeForms() {
+    void shouldRunProductChunkedAndInvokeForms() {
         String id = probe.id();
 
         assertThat(parfor.loop("pairs").product(List.of(1, 2), List.of(10, 20, 30), (a, b) -> a * b))

@@ -34,7 +34,8 @@ public final class RecentLoops implements LoopListener {
 
     @Override
     public void loopFinished(LoopInfo loop, Outcome outcome, @Nullable Throwable error, Progress progress) {
-        Finished entry = new Finished(loop, outcome, progress, Instant.now());
+        // The millisecond clock: the cheapest wall-clock read, and as precise as the endpoint shows.
+        Finished entry = new Finished(loop, outcome, progress, Instant.ofEpochMilli(System.currentTimeMillis()));
         synchronized (finished) {
             if (finished.size() == CAPACITY) {
                 finished.removeLast();
