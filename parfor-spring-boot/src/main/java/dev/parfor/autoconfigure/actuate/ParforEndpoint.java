@@ -9,6 +9,7 @@ import dev.parfor.autoconfigure.ParforProperties;
 import dev.parfor.autoconfigure.ParforProperties.LimitProperties;
 import dev.parfor.spi.Engine;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -221,9 +222,9 @@ public class ParforEndpoint {
         return (long) (left / rate(progress) * 1000);
     }
 
-    /** When a loop started: {@code at}, the time of its snapshot, less the time it had run. */
+    /** When a loop started, to the millisecond: {@code at}, the time of its snapshot, less the time it had run. */
     private static String startedAt(Progress progress, Instant at) {
-        return at.minus(progress.elapsed()).toString();
+        return at.minus(progress.elapsed()).truncatedTo(ChronoUnit.MILLIS).toString();
     }
 
     private static EngineDescriptor engine(Map.Entry<String, Engine> entry) {
