@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -108,39 +107,6 @@ class ParallelForContractTest {
             assertThat(parfor.loop("iterator").map(() -> iterator, x -> x + 1)).isEqualTo(expected);
             assertThat(parfor.map(stream::iterator, x -> x + 1)).isEqualTo(expected);
             assertThat(parfor.map(List.<Integer>of(), x -> x + 1)).isEmpty();
-        }
-    }
-
-    @ParameterizedTest
-    @MethodSource("engines")
-    void shouldRunProductChunkedAndInvokeForms(EngineCase engine) {
-        try (ParallelFor parfor = parfor(engine)) {
-            assertThat(parfor.loop().product(List.of(1, 2), List.of(10, 20, 30), (a, b) -> a * b))
-                    .containsExactly(10, 20, 30, 20, 40, 60);
-            List<List<Integer>> chunksSeen = new CopyOnWriteArrayList<>();
-            List<Integer> doubled = parfor.loop().mapChunks(range(10), 3, chunk -> {
-                chunksSeen.add(chunk);
-                return chunk.stream().map(x -> x * 2).toList();
-            });
-            assertThat(doubled).isEqualTo(range(10).stream().map(x -> x * 2).toList());
-            assertThat(chunksSeen)
-                    .hasSize(3)
-                    .allSatisfy(c -> assertThat(c.size()).isBetween(3, 4));
-            Calculator calculator = new Calculator();
-            List<@Nullable Object> sums = parfor.loop()
-                    .invoke(
-                            calculator,
-                            "add",
-                            List.of(Map.of("a", 1, "b", 2), List.of(5, 6), Map.of("a", 7)),
-                            Map.of("b", 100, "scale", 2));
-            assertThat(sums).containsExactly(6, 22, 214);
-        }
-    }
-
-    /** A target for invoke: public, with named parameters (the build compiles with -parameters). */
-    public static final class Calculator {
-        public int add(int a, int b, int scale) {
-            return (a + b) * scale;
         }
     }
 
