@@ -1,5 +1,6 @@
 package dev.parfor;
 
+import dev.parfor.internal.Timer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;

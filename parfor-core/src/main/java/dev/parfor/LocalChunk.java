@@ -1,6 +1,7 @@
 package dev.parfor;
 
 import dev.parfor.internal.InputLoop;
+import dev.parfor.internal.Timer;
 import dev.parfor.spi.Chunk;
 import dev.parfor.spi.ChunkOutcome;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.parfor;
 
+import dev.parfor.internal.Timer;
 import dev.parfor.spi.Chunk;
 import dev.parfor.spi.Placement;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package dev.parfor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parfor.internal.Timer;
 import dev.parfor.spi.Chunk;
 import dev.parfor.spi.Engine;
 import java.lang.management.LockInfo;

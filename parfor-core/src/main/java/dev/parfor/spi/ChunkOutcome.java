@@ -1,14 +1,13 @@
 package dev.parfor.spi;
 
 import dev.parfor.internal.InputLoop;
+import dev.parfor.internal.Timer;
 import java.io.Serial;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
@@ -135,7 +134,11 @@ public final class ChunkOutcome implements Serializable {
 
         @Override
         protected boolean stopsBefore(int offset) {
-            return stop(cancelled);
+            try {
+                return cancelled.getAsBoolean();
+            } catch (Throwable e) {
+                return true; // a broken cancellation check must not run the rest of the chunk for nothing
+            }
         }
 
         @Override
@@ -174,14 +177,6 @@ public final class ChunkOutcome implements Serializable {
         @Override
         protected boolean endsAt(int offset, @Nullable Throwable failure) {
             return timedOut;
-        }
-    }
-
-    private static boolean stop(BooleanSupplier cancelled) {
-        try {
-            return cancelled.getAsBoolean();
-        } catch (Throwable e) {
-            return true; // a broken cancellation check must not run the rest of the chunk for nothing
         }
     }
 
@@ -270,23 +265,6 @@ public final class ChunkOutcome implements Serializable {
                 Thread.interrupted();
             }
             return fired;
-        }
-    }
-
-    /** One daemon thread for task timeouts on a remote engine's workers; it only interrupts threads. */
-    private static final class Timer {
-        private static final ScheduledThreadPoolExecutor EXECUTOR = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread thread = new Thread(r, "parfor-worker-timer");
-            thread.setDaemon(true);
-            return thread;
-        });
-
-        static {
-            EXECUTOR.setRemoveOnCancelPolicy(true);
-        }
-
-        static ScheduledFuture<?> schedule(Runnable action, long nanos) {
-            return EXECUTOR.schedule(action, nanos, TimeUnit.NANOSECONDS);
         }
     }
 }
