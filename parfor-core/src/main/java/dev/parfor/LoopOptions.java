@@ -237,9 +237,9 @@ final class LoopOptions {
         return copy;
     }
 
-    LoopOptions progress(Consumer<? super Progress> listener, @Nullable Duration interval) {
+    LoopOptions progress(Consumer<? super Progress> listener, Duration interval) {
         Consumer<? super Progress> checked = Checks.notNull(listener, "listener");
-        Duration every = interval == null ? null : Checks.positive(interval, "interval");
+        Duration every = Checks.positive(interval, "interval");
         LoopOptions copy = copy();
         copy.progress = checked;
         copy.progressInterval = every;

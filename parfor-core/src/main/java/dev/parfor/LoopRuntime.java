@@ -2,7 +2,6 @@ package dev.parfor;
 
 import dev.parfor.spi.Engine;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -30,9 +29,6 @@ final class LoopRuntime {
     final Map<String, Limit> limits;
     final List<LoopListener> listeners;
     final List<ContextPropagator> propagators;
-    /** How often a loop with a progress listener that sets no interval reports, and how often a consumer wakes. */
-    static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
-
     final String defaultEngine;
     final boolean ownsEngines;
     final Set<LoopRun> running = new RunningSet<>();

@@ -104,8 +104,6 @@ record Plan(
                 maxChunk,
                 placement == Placement.REMOTE ? ChunkSizer.REMOTE_TARGET_CHUNK_NANOS : ChunkSizer.TARGET_CHUNK_NANOS);
         boolean direct = mode == Mode.ALL && placement != Placement.REMOTE && taskTimeoutNanos == 0;
-        Duration progressInterval =
-                merged.progressInterval != null ? merged.progressInterval : LoopRuntime.PROGRESS_INTERVAL;
         return new Plan(
                 name,
                 engineName,
@@ -124,7 +122,7 @@ record Plan(
                 merged.timeout,
                 taskTimeoutNanos,
                 merged.progress,
-                progressInterval.toNanos(),
+                merged.progressInterval != null ? merged.progressInterval.toNanos() : 0, // set with its listener
                 window,
                 direct,
                 sizer);
@@ -165,20 +163,18 @@ record Plan(
         options.put("chunkSize", sizer.fixed() > 0 ? Integer.toString(sizer.fixed()) : "auto");
         options.put("onError", policy.name());
         options.put("retries", Integer.toString(retries));
-        options.put("backoff", java.time.Duration.ofNanos(backoffNanos).toString());
+        options.put("backoff", Duration.ofNanos(backoffNanos).toString());
         options.put("backoffMultiplier", Double.toString(backoffMultiplier));
         options.put(
                 "maxBackoff",
                 maxBackoffNanos >= Checks.MAX_DURATION.toNanos()
                         ? "none"
-                        : java.time.Duration.ofNanos(maxBackoffNanos).toString());
+                        : Duration.ofNanos(maxBackoffNanos).toString());
         options.put("jitter", Double.toString(jitter));
         options.put("timeout", timeout == null ? "none" : timeout.toString());
         options.put(
                 "taskTimeout",
-                taskTimeoutNanos > 0
-                        ? java.time.Duration.ofNanos(taskTimeoutNanos).toString()
-                        : "none");
+                taskTimeoutNanos > 0 ? Duration.ofNanos(taskTimeoutNanos).toString() : "none");
         options.put("limit", limit == null ? "none" : limit.name);
         return java.util.Collections.unmodifiableMap(options);
     }

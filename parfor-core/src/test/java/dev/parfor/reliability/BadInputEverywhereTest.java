@@ -197,6 +197,7 @@ class BadInputEverywhereTest {
                 IllegalArgumentException.class,
                 "'taskTimeout' must be a positive duration but was PT-0.001S");
         refusesNull("loop.progress(null, d)", () -> parfor.loop("l").progress(null, Duration.ofSeconds(1)), "listener");
+        refusesNull("loop.progress(l, null)", () -> parfor.loop("l").progress(p -> {}, null), "interval");
         refuses(
                 "loop.progress(l, negative)",
                 () -> parfor.loop("l").progress(p -> {}, Duration.ofSeconds(-1)),
