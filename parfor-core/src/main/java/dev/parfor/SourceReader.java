@@ -1,5 +1,7 @@
 package dev.parfor;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Reads a loop's lazy source on the loop's consumer, one chunk at a time, as the chunk queue's window has room: a
  * source tied to the caller's thread (a JPA stream in the caller's transaction) is read there. The source is user
@@ -10,13 +12,15 @@ final class SourceReader {
 
     private final LoopState state;
     private final ChunkQueue queue;
-    private final Inputs inputs;
+    /** The source, or null when the loop's inputs are not lazy: then there is never anything to read. */
+    private final Inputs.@Nullable Lazy source;
+
     private final LoopErrors errors;
 
     SourceReader(LoopState state, ChunkQueue queue, Inputs inputs, LoopErrors errors) {
         this.state = state;
         this.queue = queue;
-        this.inputs = inputs;
+        this.source = inputs instanceof Inputs.Lazy lazy ? lazy : null;
         this.errors = errors;
     }
 
@@ -31,6 +35,10 @@ final class SourceReader {
      * @return whether it read (or failed reading), so the consumer should look again at once
      */
     boolean read() {
+        Inputs.Lazy source = this.source;
+        if (source == null) {
+            return false; // without taking the lock: most loops read a list by index
+        }
         int size;
         long first;
         state.lock.lock();
@@ -43,7 +51,7 @@ final class SourceReader {
         } finally {
             state.lock.unlock();
         }
-        Inputs.Lazy.Batch batch = ((Inputs.Lazy) inputs).read(size);
+        Inputs.Lazy.Batch batch = source.read(size);
         Throwable failure = batch.failure();
         String message = failure == null
                 ? null
