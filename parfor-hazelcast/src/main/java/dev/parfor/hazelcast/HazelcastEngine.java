@@ -481,6 +481,16 @@ public final class HazelcastEngine implements Engine, EngineStats {
     // ---------------------------------------------------------------------------------------------------------------
     // Sending and receiving
 
+    /** The task that runs a chunk on a member: a new one per send, since Hazelcast hands it its instance. */
+    private static ChunkTask task(Pending pending) {
+        java.time.Duration taskTimeout = pending.chunk.taskTimeout();
+        return new ChunkTask(
+                pending.state.info.id(),
+                pending.chunk.firstIndex(),
+                pending.inputs,
+                taskTimeout == null ? 0 : taskTimeout.toNanos());
+    }
+
     private void submit(Pending pending) {
         // Before anything else: the watcher must not see a fresh attempt with the previous attempt's time.
         pending.sentAt = System.nanoTime();
@@ -489,14 +499,8 @@ public final class HazelcastEngine implements Engine, EngineStats {
         try {
             pending.key = routingKey(pending);
             pending.lastOwner = owner(pending.key);
-            java.time.Duration taskTimeout = pending.chunk.taskTimeout();
-            ChunkTask task = new ChunkTask(
-                    pending.state.info.id(),
-                    pending.chunk.firstIndex(),
-                    pending.inputs,
-                    taskTimeout == null ? 0 : taskTimeout.toNanos());
             pending.outstanding = true;
-            send(task, pending.key, pending);
+            send(task(pending), pending.key, pending);
         } catch (Throwable e) { // Hazelcast refused the task (closed, no member): on the watcher nothing else sees it
             pending.onFailure(e);
         }
@@ -635,12 +639,7 @@ public final class HazelcastEngine implements Engine, EngineStats {
      */
     private void speculate(Pending pending) {
         pending.speculated = true;
-        java.time.Duration taskTimeout = pending.chunk.taskTimeout();
-        ChunkTask task = new ChunkTask(
-                pending.state.info.id(),
-                pending.chunk.firstIndex(),
-                pending.inputs,
-                taskTimeout == null ? 0 : taskTimeout.toNanos());
+        ChunkTask task = task(pending);
         String key = keyAvoiding(pending.key + "#rerun", pending.lastOwner);
         log.debug(
                 "chunk #{} of loop '{}' runs far longer than the loop's typical chunk; running it again on another"
