@@ -34,6 +34,14 @@ final class ParforChecks {
     private static final ConfigurationPropertyName LOOPS = ConfigurationPropertyName.of("parfor.loops");
     private static final ConfigurationPropertyName LIMITS = ConfigurationPropertyName.of("parfor.limits");
 
+    /**
+     * Keys parfor once took, by what they belong to and their uniform form, with why they went ({@code %s}: the
+     * entry's name): an application upgraded with one left in its properties is told to remove it.
+     */
+    private static final Map<String, String> REMOVED_KEYS = Map.of(
+            "engine.threadnameprefix",
+            "parfor names an engine's threads after the engine ('parfor-%s-<n>') and no longer takes a prefix");
+
     /** The keys under {@code parfor.engines.<name>}, as written in properties. */
     static final List<String> ENGINE_KEYS = keys(EngineProperties.class);
 
@@ -111,9 +119,9 @@ final class ParforChecks {
                 }
             }
         }
-        if ("engine".equals(what) && "threadnameprefix".equals(name.getElement(3, Form.UNIFORM))) {
-            action = "Remove it: parfor names an engine's threads after the engine ('parfor-" + entry + "-<n>')"
-                    + " and no longer takes a prefix.";
+        String removed = REMOVED_KEYS.get(what + "." + key);
+        if (removed != null) {
+            action = "Remove it: " + removed.formatted(entry) + ".";
         }
         ConfigurationProperty property = source.getConfigurationProperty(name);
         throw new InvalidParforPropertyException(
