@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The caller's context carried into workers, with every propagator call fenced. */
@@ -108,8 +109,8 @@ class ContextsTest {
     @Test
     void shouldCarryTheContextIntoAnAsyncLoopAndRestoreItAfter() throws Exception {
         ThreadLocal<String> tenant = new ThreadLocal<>();
-        java.util.concurrent.atomic.AtomicInteger installed = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicInteger restored = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger installed = new AtomicInteger();
+        AtomicInteger restored = new AtomicInteger();
         try (ParallelFor parfor = ParallelFor.builder()
                 .engine("fork-join", Engines.forkJoin(2))
                 .contextPropagator(() -> {

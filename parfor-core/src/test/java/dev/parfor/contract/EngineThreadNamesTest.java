@@ -39,13 +39,6 @@ class EngineThreadNamesTest {
         }
     }
 
-    @Test
-    void createNamesTheEngineAfterItsType() {
-        try (ParallelFor parfor = ParallelFor.create(Engines.virtualThreads(4))) {
-            assertThat(threads(parfor, "virtual")).isNotEmpty().allMatch(name -> name.startsWith("parfor-virtual-"));
-        }
-    }
-
     private static Set<String> threads(ParallelFor parfor, String engine) {
         List<Integer> inputs = IntStream.range(0, 64).boxed().toList();
         return new HashSet<>(parfor.loop("names-on-" + engine)
